@@ -1,0 +1,330 @@
+"""The ``kg`` command line: a thin click layer over the library.
+
+Library code raises ``KgError``; this module turns each into one sentence on stderr and an
+exit code (1 failure, 2 unreadable input or usage, 130 interrupted). ``--debug`` shows the
+traceback instead. Heavy modules (rdflib, pySHACL) are imported only by the commands that
+validate, so ``kg --help`` and ``kg query`` on a built store start quickly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KgError
+
+EXIT_INTERRUPTED = 130
+
+
+class CliError(click.ClickException):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class KgGroup(click.Group):
+    """Converts library errors to CLI errors in one place."""
+
+    def invoke(self, ctx: click.Context):
+        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("KG_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except KgError as error:
+            if debug:
+                raise
+            raise CliError(error.message, error.exit_code) from None
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            raise CliError("interrupted; nothing was changed.", EXIT_INTERRUPTED) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            raise CliError(f"unexpected {type(error).__name__}: {error} "
+                           "(rerun with --debug to see the traceback)", 70) from None
+
+
+@dataclass
+class Env:
+    """What a command needs to find its sources and its store."""
+
+    project_arg: str | None
+    store_arg: str | None
+
+    @functools.cached_property
+    def project(self):
+        from kg.project import find_project
+
+        return find_project(self.project_arg)
+
+    @functools.cached_property
+    def store(self):
+        from kg.store import StoreDir
+
+        path = self.store_arg or os.environ.get("KG_STORE") or self.project.default_store()
+        return StoreDir(Path(path).expanduser())
+
+    def live_build(self):
+        """The current build, (re)built first if missing or stale (the embedded default)."""
+        from kg.build import ensure_built
+
+        return ensure_built(self.project, self.store, notify=lambda m: click.echo(m, err=True))
+
+    def compactor(self, build):
+        from kg.terms import Compactor
+
+        return Compactor(build.manifest.get("prefixes", {}))
+
+
+def with_env(command: Callable) -> Callable:
+    """Add ``--project`` and ``--store`` (and their environment variables) to a command."""
+
+    @click.option("--project", "project_arg", metavar="DIR", envvar="KG_PROJECT",
+                  help="Project directory (ontology/, shapes/, data/, queries/) [env KG_PROJECT].")
+    @click.option("--store", "store_arg", metavar="DIR", envvar="KG_STORE",
+                  help="Store directory [env KG_STORE; default <project>/.kg/store].")
+    @functools.wraps(command)
+    def wrapper(project_arg: str | None, store_arg: str | None, **kwargs):
+        return command(Env(project_arg, store_arg), **kwargs)
+
+    return wrapper
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """Write to stdout, or to a file replaced atomically (no half-written file on error)."""
+    if output is None or output == "-":
+        stream = sys.stdout.buffer
+        if data and not data.endswith(b"\n") and stream.isatty():
+            data += b"\n"  # JSON and XML results end without one; keep the prompt apart
+        stream.write(data)
+        stream.flush()
+        return
+    target = Path(output)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise CliError(f"cannot write {output} ({error.strerror or error})") from None
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+@click.option("--debug", is_flag=True, envvar="KG_DEBUG",
+              help="Show the full traceback when something fails [env KG_DEBUG].")
+def cli(debug: bool) -> None:
+    """Build, check, query and publish the Open LLM Collaboration Knowledge Graph.
+
+    The graph is built from the Turtle sources (ontology/, data/), validated against the
+    SHACL shapes (shapes/) and stored in an on-disk Oxigraph store. Commands that read the
+    store build it first when it is missing or its sources changed.
+    """
+
+
+@cli.command()
+@click.option("--no-validate", is_flag=True,
+              help="Skip SHACL validation (faster; for experiments).")
+@with_env
+def build(env: Env, no_validate: bool) -> None:
+    """Parse, validate and load the sources into a new store, then swap it in.
+
+    The new store is written beside the live one and replaces it only when everything
+    succeeded: a parse error, a SHACL violation, a full disk or Ctrl-C leave the previous
+    store in place. Exit 0 on success, 1 on violations or store errors, 2 on unreadable input.
+    """
+    from kg.build import build as run_build
+    from kg.errors import ValidationFailed
+
+    project, store = env.project, env.store
+    click.echo(f"project: {project.describe()}")
+    try:
+        result = run_build(project, store, validate=not no_validate,
+                           log=click.echo)
+    except ValidationFailed as failure:
+        from kg.validation import format_text
+
+        click.echo(format_text(failure.report), nl=False)
+        raise
+    compactor = env.compactor(result.build)
+    click.echo("instances per class:")
+    width = max((len(compactor.iri(c)) for c, _ in result.classes), default=0)
+    for cls, count in result.classes:
+        click.echo(f"  {compactor.iri(cls).ljust(width)}  {count:>6}")
+    click.echo(f"store: {result.build.database}")
+    click.echo(f"built in {result.seconds:.2f} s")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="Report format (turtle is the SHACL report graph).")
+@with_env
+def validate(env: Env, files: tuple[Path, ...], fmt: str) -> None:
+    """Check the data against the SHACL shapes and report what to fix.
+
+    Without FILES the whole project is checked. With FILES (in the project or new ones) the
+    whole graph is still validated, so links resolve, but only results about entities
+    described in FILES are reported. Each result names the file, the focus node, the path,
+    the value, the severity and the shape's message.
+
+    Exit 0 when the data conforms (warnings allowed), 1 on violations, 2 on unreadable input.
+    """
+    from kg.build import validate_project
+    from kg.validation import format_json, format_text, format_turtle
+
+    report = validate_project(env.project, files=list(files) if files else None)
+    render = {"text": format_text, "json": format_json, "turtle": format_turtle}[fmt]
+    click.echo(render(report), nl=False)
+    if not report.conforms:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("query", required=False, metavar="[NAME|FILE|-]")
+@click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text instead.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (repeatable). Bound by the engine, never pasted.")
+@click.option("-f", "--format", "fmt", metavar="FORMAT",
+              type=click.Choice(["table", "csv", "tsv", "json", "xml",
+                                 "turtle", "ntriples", "jsonld", "rdfxml"]),
+              help="SELECT/ASK: table (default), csv, tsv, json, xml. "
+                   "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.")
+@click.option("-o", "--output", metavar="FILE", help="Write the answer to FILE.")
+@with_env
+def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
+          fmt: str | None, output: str | None) -> None:
+    """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
+
+    The table shows compact names, and a column ?x with a ?xLabel column shows the label;
+    csv, tsv, json and xml are the standard SPARQL results formats with full IRIs.
+    Exit 0 on success, 1 when the query fails, 2 on a usage error.
+    """
+    from kg.query import execute, render
+
+    stored = _pick_query(env, query, expression)
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        values[name.strip()] = value
+    build = env.live_build()
+    compactor = env.compactor(build)
+    store = build.open()
+    result = execute(store, stored, values, compactor.prefixes)
+    write_output(render(result, fmt, compactor, stored), output)
+
+
+def _pick_query(env: Env, query: str | None, expression: str | None):
+    from kg.catalog import Catalog, load_query_file, parse_query
+
+    if expression is not None:
+        if query:
+            raise click.UsageError("give a query NAME/FILE or -e SPARQL, not both")
+        return parse_query(expression, "(inline)")
+    if query is None:
+        raise click.UsageError("which query? Give a NAME (see `kg queries`), a FILE, "
+                               "-e SPARQL, or - for stdin")
+    if query == "-":
+        return parse_query(sys.stdin.read(), "(stdin)")
+    path = Path(query)
+    if path.suffix in (".rq", ".sparql") or path.is_file():
+        if not path.is_file():
+            raise CliError(f"no such query file: {query}", 2)
+        return load_query_file(path)
+    return Catalog(env.project.queries_dir).get(query)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@with_env
+def queries(env: Env, name: str | None) -> None:
+    """List the prebuilt queries, or print the text of query NAME."""
+    from kg.catalog import Catalog
+
+    catalog = Catalog(env.project.queries_dir)
+    if name:
+        click.echo(catalog.get(name).text, nl=False)
+        return
+    entries = catalog.all()
+    width = max((len(q.name) for q in entries), default=0)
+    for entry in entries:
+        tags = f" [{', '.join(entry.tags)}]" if entry.tags else ""
+        params = ""
+        if entry.parameters:
+            params = " (params: " + ", ".join(p.name for p in entry.parameters) + ")"
+        click.echo(f"{entry.name.ljust(width)}  {entry.summary}{tags}{params}")
+
+
+@cli.command()
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@with_env
+def export(env: Env, output: str | None) -> None:
+    """Write the whole graph as deterministic Turtle (same sources, same bytes)."""
+    import io
+
+    from kg.export import write_turtle
+
+    build = env.live_build()
+    buffer = io.BytesIO()
+    write_turtle(build.open(), buffer, env.compactor(build).prefixes,
+                 build.manifest.get("fingerprint", ""))
+    write_output(buffer.getvalue(), output)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@with_env
+def stats(env: Env, fmt: str) -> None:
+    """Count triples, instances per class and uses per property."""
+    from kg.stats import collect
+
+    build = env.live_build()
+    result = collect(build.open())
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2))
+        return
+    compactor = env.compactor(build)
+    click.echo(f"triples: {result.triples}")
+    for title, rows in (("classes", result.classes), ("properties", result.properties)):
+        click.echo(f"\n{title} ({len(rows)}):")
+        width = max((len(compactor.iri(iri)) for iri, _ in rows), default=0)
+        for iri, count in rows:
+            click.echo(f"  {compactor.iri(iri).ljust(width)}  {count:>6}")
+
+
+@cli.command()
+@with_env
+def status(env: Env) -> None:
+    """Show which project and store are used, and whether the store is up to date."""
+    from kg.build import staleness
+
+    project, store = env.project, env.store
+    build = store.current()
+    click.echo(f"project: {project.describe()}")
+    click.echo(f"store:   {store.path}")
+    if build is None:
+        click.echo("build:   none yet (the next command that reads the store builds it)")
+        return
+    manifest = build.manifest
+    click.echo(f"build:   {build.database}")
+    click.echo(f"         {manifest.get('triples')} triples, built "
+               f"{manifest.get('built_at')} by kg {manifest.get('kg_version')}")
+    reason = staleness(project, build)
+    click.echo("state:   up to date" if reason is None else f"state:   stale ({reason})")
+
+
+def main() -> None:
+    cli.main(prog_name="kg")

@@ -1,0 +1,160 @@
+"""Running a query on the store and rendering its answer for people or programs."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.catalog import StoredQuery, bind
+from kg.errors import QueryError
+from kg.terms import Compactor
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+TABLE_FORMATS = ("table", *RESULT_FORMATS)
+#: Widest cell the table prints before eliding with "…" (csv/json always carry everything).
+MAX_CELL = 72
+
+
+@dataclass
+class Answer:
+    """A materialised SELECT or ASK answer, for the table renderer."""
+
+    kind: str  # "select" or "ask"
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    boolean: bool | None = None
+
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
+            prefixes: dict[str, str]) -> Result:
+    """Start evaluating ``query``, parameters bound by the engine (SEP-0007 substitution).
+
+    Oxigraph substitutes only variables the query projects (``SELECT ?_name …``), so a
+    catalog query selects its parameters; the table hides them again.
+    """
+    substitutions = bind(query, params, prefixes)
+    with _query_errors(query):
+        try:
+            return store.query(query.text, prefixes=prefixes, substitutions=substitutions)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+            if "does not contains variable" not in str(error):
+                raise
+            names = ", ".join(f"?{v.value}" for v in substitutions)
+            raise QueryError(f"query {query.name}: its parameters ({names}) must be listed in "
+                             "its SELECT clause (Oxigraph binds only projected variables)"
+                             ) from None
+
+
+def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQuery) -> bytes:
+    """Evaluate and serialise into memory, so an evaluation error never leaves half an answer.
+
+    Standard formats come from Oxigraph's own serialisers; only the table is ours.
+    """
+    with _query_errors(query):
+        if isinstance(result, ox.QueryTriples):
+            fmt = fmt or "turtle"
+            if fmt not in GRAPH_FORMATS:
+                raise QueryError(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "
+                                 f"DESCRIBE answer can be {', '.join(GRAPH_FORMATS)}")
+            triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate),
+                                                    str(t.object)))
+            prefixes = compactor.prefixes if fmt == "turtle" else None
+            return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
+        fmt = fmt or "table"
+        if fmt not in TABLE_FORMATS:
+            raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE answers; a SELECT or "
+                             f"ASK answer can be {', '.join(TABLE_FORMATS)}")
+        if fmt != "table":
+            return result.serialize(format=RESULT_FORMATS[fmt]) or b""
+        hidden = {p.variable for p in query.parameters}
+        return render_table(materialise(result), compactor, hidden).encode()
+
+
+def materialise(result: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ask", [], [], boolean=bool(result))
+    variables = [v.value for v in result.variables]
+    rows = [[solution[i] for i in range(len(variables))] for solution in result]
+    return Answer("select", variables, rows)
+
+
+@contextlib.contextmanager
+def _query_errors(query: StoredQuery) -> Iterator[None]:
+    try:
+        yield
+    except SyntaxError as error:
+        raise QueryError(f"query {query.name}: {_syntax_message(error)}") from None
+    except (OSError, RuntimeError) as error:
+        raise QueryError(f"query {query.name} failed: {error}") from None
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    """Oxigraph says 'error at 3:14: expected …'; say it in words."""
+    text = str(error)
+    match = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+    if match:
+        return f"syntax error at line {match[1]}, column {match[2]}: {match[3]}"
+    return f"syntax error: {text}"
+
+
+def humanise(name: str) -> str:
+    """``orgType`` or ``org_type`` -> ``org type``: column names that read as English."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ")
+    return spaced.strip().lower() or name
+
+
+def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
+    """An aligned text table; ``?x`` with a ``?xLabel`` column shows the label instead.
+
+    Columns in ``hidden`` (a query's parameters, whose value the user just gave) are left out.
+    """
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    labels = {v[: -len("Label")]: i for i, v in enumerate(answer.variables)
+              if v.endswith("Label") and v[: -len("Label")] in answer.variables}
+    shown = [i for i, v in enumerate(answer.variables)
+             if i not in labels.values() and v not in hidden]
+    header = [humanise(answer.variables[i]) for i in shown]
+    body = []
+    for row in answer.rows:
+        cells = []
+        for i in shown:
+            term = row[i]
+            label_index = labels.get(answer.variables[i])
+            if label_index is not None and row[label_index] is not None:
+                term = row[label_index]
+            cells.append(_clip(compactor.term(term)))
+        body.append(cells)
+    widths = [max([len(h)] + [len(r[c]) for r in body]) for c, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
+                         ).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
+    count = len(answer.rows)
+    out.append(f"({count} row{'' if count == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())  # newlines in a literal would break the table
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

@@ -1,0 +1,228 @@
+"""SHACL validation with pySHACL, reported so a curator knows which file and line of thought to fix.
+
+Oxigraph parses; rdflib appears only here, because pySHACL needs an rdflib graph. The quads
+are handed over term by term (no Turtle round trip), and this module is imported lazily so
+commands that only read the store never load rdflib or pySHACL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH, XSD
+
+from kg.parsing import ParsedSources
+from kg.terms import Compactor, plural
+
+_XSD_STRING = XSD.string
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    """Copy quads (default graph) into an rdflib graph, terms shaped as rdflib's parser would."""
+    graph = rdflib.Graph()
+    iris: dict[str, rdflib.URIRef] = {}
+    literals: dict[tuple, rdflib.Literal] = {}
+
+    def iri(value: str) -> rdflib.URIRef:
+        node = iris.get(value)
+        if node is None:
+            node = iris[value] = rdflib.URIRef(value)
+        return node
+
+    def convert(term):
+        if isinstance(term, ox.NamedNode):
+            return iri(term.value)
+        if isinstance(term, ox.BlankNode):
+            return rdflib.BNode(term.value)
+        key = (term.value, term.language, term.datatype.value)
+        node = literals.get(key)
+        if node is None:
+            if term.language:
+                node = rdflib.Literal(term.value, lang=term.language)
+            elif term.datatype.value in (str(_XSD_STRING), _LANG_STRING):
+                node = rdflib.Literal(term.value)  # rdflib spells xsd:string as a plain literal
+            else:
+                node = rdflib.Literal(term.value, datatype=iri(term.datatype.value))
+            literals[key] = node
+        return node
+
+    add = graph.add
+    for quad in quads:
+        add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
+    return graph
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result, in the words a curator needs."""
+
+    severity: str
+    file: str | None
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    component: str | None
+
+
+@dataclass
+class ValidationReport:
+    results: list[ValidationResult]
+    files: list[str]
+    results_graph: rdflib.Graph = field(repr=False)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for r in self.results if r.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("Violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("Warning")
+
+    @property
+    def conforms(self) -> bool:
+        return self.violations == 0
+
+
+def validate(parsed: ParsedSources, shapes: ParsedSources,
+             only_files: set[str] | None = None) -> ValidationReport:
+    """Validate the parsed graph against the shapes; keep results from ``only_files`` if given.
+
+    The whole graph is always validated, because a value class (``sh:class``) or a link may be
+    described in another file; ``only_files`` only narrows what is reported.
+    """
+    import pyshacl
+
+    data_graph = to_rdflib(parsed.quads)
+    shapes_graph = to_rdflib(shapes.quads)
+    _conforms, results_graph, _text = pyshacl.validate(
+        data_graph,
+        shacl_graph=shapes_graph,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        abort_on_first=False,
+    )
+    compactor = Compactor({**shapes.prefixes, **parsed.prefixes})
+    results = []
+    for node, result in _read_results(results_graph, shapes_graph, parsed, compactor):
+        if only_files is None or result.file in only_files:
+            results.append(result)
+        else:  # keep the Turtle report consistent with what the text and JSON reports show
+            results_graph.remove((None, SH.result, node))
+            results_graph.remove((node, None, None))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
+                                r.message, r.value or ""))
+    files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
+    for prefix, namespace in {**shapes.prefixes, **parsed.prefixes}.items():
+        results_graph.bind(prefix, namespace)
+    report = ValidationReport(results, files, results_graph)
+    for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
+        results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
+    return report
+
+
+def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
+                  compactor: Compactor):
+    def shape_name(node) -> str | None:
+        """A property shape is usually a blank node: name it by its node shape and path."""
+        if not isinstance(node, rdflib.BNode):
+            return show(node)
+        parent = shapes_graph.value(None, SH.property, node)
+        path = shapes_graph.value(node, SH.path)
+        if parent is None:
+            return show(node)
+        where = show(path) if path is not None else None
+        return f"{show(parent)} (property {where})" if where else show(parent)
+
+    def show(node) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, rdflib.URIRef):
+            return compactor.iri(str(node))
+        if isinstance(node, rdflib.BNode):
+            return _describe_path(graph, node, compactor) or f"_:{node}"
+        return node.n3(graph.namespace_manager)  # a literal as Turtle: "x", "x"@en, 5
+
+    def origin(node) -> str | None:
+        if isinstance(node, rdflib.URIRef):
+            return parsed.file_of(ox.NamedNode(str(node)))
+        if isinstance(node, rdflib.BNode):
+            return parsed.file_of(ox.BlankNode(str(node)))
+        return None
+
+    for result in graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = graph.value(result, SH.focusNode)
+        messages = sorted(str(m) for m in graph.objects(result, SH.resultMessage))
+        yield result, ValidationResult(
+            severity=SEVERITIES.get(graph.value(result, SH.resultSeverity), "Violation"),
+            file=origin(focus),
+            focus=show(focus) or "",
+            path=show(graph.value(result, SH.resultPath)),
+            value=show(graph.value(result, SH.value)),
+            message="; ".join(messages) or "(the shape has no sh:message)",
+            shape=shape_name(graph.value(result, SH.sourceShape)),
+            component=show(graph.value(result, SH.sourceConstraintComponent)),
+        )
+
+
+def _describe_path(graph: rdflib.Graph, node, compactor: Compactor) -> str | None:
+    """Render a SHACL property path given as a blank node (inverse, sequence, alternatives)."""
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return f"^{compactor.iri(str(inverse))}"
+    if (node, rdflib.RDF.first, None) in graph:
+        items = list(rdflib.collection.Collection(graph, node))
+        return "/".join(compactor.iri(str(item)) for item in items)
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        items = list(rdflib.collection.Collection(graph, alternatives))
+        return "|".join(compactor.iri(str(item)) for item in items)
+    return None
+
+
+def format_text(report: ValidationReport) -> str:
+    lines = []
+    for r in report.results:
+        where = r.file or "(not described in any file)"
+        lines.append(f"{where}: {r.severity}: {r.focus}" + (f" {r.path}" if r.path else ""))
+        lines.append(f"    {r.message}")
+        if r.value is not None:
+            lines.append(f"    value: {r.value}")
+        lines.append(f"    shape: {r.shape}  constraint: {r.component}")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: ValidationReport) -> str:
+    verdict = "conforms" if report.conforms else "does not conform"
+    return (f"{plural(len(report.files), 'file')} checked: {verdict} "
+            f"({plural(report.violations, 'violation')}, {plural(report.warnings, 'warning')}, "
+            f"{plural(report.count('Info'), 'info')})")
+
+
+def format_json(report: ValidationReport) -> str:
+    payload = {
+        "conforms": report.conforms,
+        "violations": report.violations,
+        "warnings": report.warnings,
+        "files": report.files,
+        "results": [asdict(r) for r in report.results],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def format_turtle(report: ValidationReport) -> str:
+    """The SHACL validation report itself (``sh:ValidationReport``), for other tools."""
+    return report.results_graph.serialize(format="turtle")

@@ -1,0 +1,88 @@
+"""Shared fixtures: real projects in temporary directories, real stores, the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import cli
+from kg.project import PARTS
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the mini fixture project, which a test may break.
+
+    Pipeline tests use this small, stable project so that they do not change whenever the
+    curated data does; tests of the real data use ``run_repo``.
+    """
+    root = tmp_path / "project"
+    for part in PARTS:
+        shutil.copytree(MINI / part, root / part)
+    return root
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(project: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke ``kg`` on the private project and store; returns click's Result."""
+    monkeypatch.setenv("KG_PROJECT", str(project))
+    monkeypatch.setenv("KG_STORE", str(store))
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def repo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own sources, built once for the read-only tests."""
+    from kg.build import build
+    from kg.project import find_project
+    from kg.store import StoreDir
+
+    path = tmp_path_factory.mktemp("repo-store")
+    build(find_project(REPO), StoreDir(path))
+    return path
+
+
+@pytest.fixture
+def run_repo(repo_store: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke ``kg`` read-only against the repository's sources and the shared store."""
+    monkeypatch.setenv("KG_PROJECT", str(REPO))
+    monkeypatch.setenv("KG_STORE", str(repo_store))
+    monkeypatch.delenv("KG_DEBUG", raising=False)
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+PREFIXES = """\
+@prefix ex:   <http://example.org/mini#> .
+@prefix exd:  <http://example.org/mini/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""

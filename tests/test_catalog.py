@@ -1,0 +1,96 @@
+"""The query catalog: grlc-style #+ decorators and BASIL-style parameters."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.catalog import bind, parse_query
+from kg.errors import QueryError
+
+HEADER = """#+ summary: Projects in a region
+#+ description: >-
+#+   Lists projects whose region matches.
+#+ tags:
+#+   - geography
+#+   - governance
+#+ defaults:
+#+   - region: Europe
+#+ enumerate:
+#+   - region:
+#+     - Europe
+#+     - Asia
+PREFIX ex: <http://example.org/>
+SELECT ?_region ?__year_xsd_gYear ?_org_iri ?_name_en ?_n_number ?p WHERE {
+  ?p ex:region ?_region .   # "?_ignored" in a comment is not a parameter
+  FILTER(?p != <http://example.org/?_alsoIgnored>)
+  FILTER(STR(?p) != "?_notAParameter")
+}
+"""
+
+
+def test_header_decorators_are_read() -> None:
+    query = parse_query(HEADER, "regional")
+    assert query.summary == "Projects in a region"
+    assert query.description == "Lists projects whose region matches."
+    assert query.tags == ("geography", "governance")
+
+
+def test_parameters_follow_the_basil_convention() -> None:
+    query = parse_query(HEADER, "regional")
+    described = {p.name: (p.variable, p.required, p.kind, p.detail) for p in query.parameters}
+    assert described == {
+        "region": ("_region", True, "literal", None),
+        "year": ("__year_xsd_gYear", False, "datatype", "xsd:gYear"),
+        "org": ("_org_iri", True, "iri", None),
+        "name": ("_name_en", True, "lang", "en"),
+        "n": ("_n_number", True, "number", None),
+    }
+    assert query.parameter("region").default == "Europe"
+    assert query.parameter("region").allowed == ("Europe", "Asia")
+
+
+def test_values_become_typed_terms() -> None:
+    query = parse_query(HEADER, "regional")
+    bound = bind(query, {"org": "ex:a", "name": "Bielik", "n": "3", "year": "2024"},
+                 {"xsd": "http://www.w3.org/2001/XMLSchema#"})
+    assert bound[ox.Variable("_region")] == ox.Literal("Europe")
+    assert bound[ox.Variable("_org_iri")] == ox.NamedNode("http://example.org/a")
+    assert bound[ox.Variable("_name_en")] == ox.Literal("Bielik", language="en")
+    assert bound[ox.Variable("_n_number")] == ox.Literal(
+        "3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    assert bound[ox.Variable("__year_xsd_gYear")] == ox.Literal(
+        "2024", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))
+
+
+def test_enumerated_parameter_rejects_other_values() -> None:
+    query = parse_query(HEADER, "regional")
+    with pytest.raises(QueryError, match="'Mars' is not one of Europe, Asia"):
+        bind(query, {"region": "Mars", "org": "ex:a", "name": "x", "n": "1"}, {})
+
+
+def test_number_parameter_rejects_text() -> None:
+    query = parse_query(HEADER, "regional")
+    with pytest.raises(QueryError, match="--param n: 'many' is not a number"):
+        bind(query, {"org": "ex:a", "name": "x", "n": "many"}, {})
+
+
+def test_unknown_decorator_is_an_error_not_silence() -> None:
+    with pytest.raises(QueryError, match="unknown #\\+ decorator\\(s\\) sumary"):
+        parse_query("#+ sumary: typo\nSELECT * {}", "typo")
+
+
+def test_invalid_yaml_header_is_an_error_with_its_line() -> None:
+    with pytest.raises(QueryError, match="header is not valid YAML \\(header line 2\\)"):
+        parse_query("#+ summary: ok\n#+ tags: [unclosed\nSELECT * {}", "bad")
+
+
+def test_defaults_for_unknown_parameters_are_an_error() -> None:
+    with pytest.raises(QueryError, match="defaults for unknown parameter\\(s\\) colour"):
+        parse_query("#+ defaults:\n#+   - colour: red\nSELECT * {}", "bad")
+
+
+def test_grlc_keys_kg_does_not_use_are_accepted() -> None:
+    query = parse_query("#+ summary: s\n#+ endpoint: http://example.org/sparql\n"
+                        "#+ method: GET\nSELECT * {}", "grlc")
+    assert query.summary == "s"
