@@ -55,6 +55,10 @@ def test_installed_kg_ships_the_same_sources_as_the_checkout(tmp_path: Path) -> 
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,
                           env=clean_env(tmp_path), capture_output=True, text=True, check=True)
     found = json.loads(done.stdout)
+    import kg
+
+    if not Path(kg.__file__).resolve().is_relative_to(REPO):  # a real (non-editable) install
+        assert found["bundled"] is True, "the wheel carries the sources as kg/_project"
     expected = sorted(p.relative_to(REPO).as_posix()
                       for part in ("ontology", "shapes", "data", "queries")
                       for p in (REPO / part).rglob("*.ttl"))
