@@ -306,6 +306,29 @@ def stats(env: Env, fmt: str) -> None:
 
 
 @cli.command()
+@click.option("-o", "--output", metavar="DIR", default="build/docs", show_default=True,
+              help="Directory to write the HTML pages into.")
+@with_env
+def docs(env: Env, output: str) -> None:
+    """Generate browsable HTML documentation of the ontology and its vocabularies.
+
+    Writes index.html, ontology.html (classes and properties, rendered by pyLODE) and
+    vocabularies.html (the SKOS concept schemes) into DIR. Needs the docs extra
+    (pip install '.[docs]'). Exit 0, or 1 when pyLODE is missing or the pages cannot be written.
+    """
+    from kg.docs import write_docs
+
+    build = env.live_build()
+    try:
+        pages = write_docs(env.project, build.open(), Path(output))
+    except OSError as error:
+        raise CliError(f"cannot write the documentation to {output} "
+                       f"({error.strerror or error})") from None
+    for page in pages:
+        click.echo(f"wrote {page}")
+
+
+@cli.command()
 @with_env
 def status(env: Env) -> None:
     """Show which project and store are used, and whether the store is up to date."""

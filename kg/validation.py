@@ -8,54 +8,18 @@ commands that only read the store never load rdflib or pySHACL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import SH
 
+from kg.errors import InputError
 from kg.parsing import ParsedSources
+from kg.rdflib_bridge import to_rdflib
 from kg.terms import Compactor, plural
 
-_XSD_STRING = XSD.string
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
-
-
-def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    """Copy quads (default graph) into an rdflib graph, terms shaped as rdflib's parser would."""
-    graph = rdflib.Graph()
-    iris: dict[str, rdflib.URIRef] = {}
-    literals: dict[tuple, rdflib.Literal] = {}
-
-    def iri(value: str) -> rdflib.URIRef:
-        node = iris.get(value)
-        if node is None:
-            node = iris[value] = rdflib.URIRef(value)
-        return node
-
-    def convert(term):
-        if isinstance(term, ox.NamedNode):
-            return iri(term.value)
-        if isinstance(term, ox.BlankNode):
-            return rdflib.BNode(term.value)
-        key = (term.value, term.language, term.datatype.value)
-        node = literals.get(key)
-        if node is None:
-            if term.language:
-                node = rdflib.Literal(term.value, lang=term.language)
-            elif term.datatype.value in (str(_XSD_STRING), _LANG_STRING):
-                node = rdflib.Literal(term.value)  # rdflib spells xsd:string as a plain literal
-            else:
-                node = rdflib.Literal(term.value, datatype=iri(term.datatype.value))
-            literals[key] = node
-        return node
-
-    add = graph.add
-    for quad in quads:
-        add((convert(quad.subject), convert(quad.predicate), convert(quad.object)))
-    return graph
 
 
 @dataclass(frozen=True)
@@ -102,17 +66,23 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     described in another file; ``only_files`` only narrows what is reported.
     """
     import pyshacl
+    import pyshacl.errors
 
     data_graph = to_rdflib(parsed.quads)
     shapes_graph = to_rdflib(shapes.quads)
-    _conforms, results_graph, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-        abort_on_first=False,
-    )
+    try:
+        _conforms, results_graph, text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+        )
+    except pyshacl.errors.ReportableRuntimeError as error:
+        raise InputError(f"The SHACL shapes cannot be used: {error.message}") from None
+    if not isinstance(results_graph, rdflib.Graph):  # pySHACL's ValidationFailure: a bad shape
+        raise InputError(f"The SHACL shapes cannot be used: {text.strip()}")
     compactor = Compactor({**shapes.prefixes, **parsed.prefixes})
     results = []
     for node, result in _read_results(results_graph, shapes_graph, parsed, compactor):
