@@ -285,16 +285,27 @@ def export(env: Env, output: str | None) -> None:
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="Output format.")
 @with_env
 def stats(env: Env, fmt: str) -> None:
-    """Count triples, instances per class and uses per property."""
+    """Count triples, instances per class and uses per property, and show per-project coverage.
+
+    Coverage lists, for every project, which expected facts are filled, which the sources do
+    not give (recorded as olc:unknown) and which are missing. Exit 0, or 1 when the store
+    cannot be read.
+    """
+    from kg.coverage import EXPECTED, project_coverage
     from kg.stats import collect
 
     build = env.live_build()
-    result = collect(build.open())
+    store = build.open()
+    result = collect(store)
+    coverage = project_coverage(store)
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2))
+        payload = result.to_json()
+        payload["coverage"] = [{"project": c.project, "label": c.label, "states": c.states}
+                               for c in coverage]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     compactor = env.compactor(build)
     click.echo(f"triples: {result.triples}")
@@ -303,6 +314,17 @@ def stats(env: Env, fmt: str) -> None:
         width = max((len(compactor.iri(iri)) for iri, _ in rows), default=0)
         for iri, count in rows:
             click.echo(f"  {compactor.iri(iri).ljust(width)}  {count:>6}")
+    click.echo(f"\nproject coverage ({len(EXPECTED)} expected facts; "
+               "+ filled, ? unknown in the sources, - missing):")
+    marks = {"filled": "+", "unknown": "?", "missing": "-"}
+    width = max((len(c.label) for c in coverage), default=0)
+    for index, expectation in enumerate(EXPECTED, 1):
+        click.echo(f"  {' ' * width}  {index:>2} = {expectation.name}")
+    header = " ".join(f"{i:>2}" for i in range(1, len(EXPECTED) + 1))
+    click.echo(f"  {'project'.ljust(width)}  {header}  filled")
+    for entry in coverage:
+        cells = " ".join(f"{marks[entry.states[e.name]]:>2}" for e in EXPECTED)
+        click.echo(f"  {entry.label.ljust(width)}  {cells}  {entry.filled:>3}/{len(EXPECTED)}")
 
 
 @cli.command()
@@ -326,6 +348,33 @@ def docs(env: Env, output: str) -> None:
                        f"({error.strerror or error})") from None
     for page in pages:
         click.echo(f"wrote {page}")
+
+
+@cli.group()
+def new() -> None:
+    """Start a new record from a template."""
+
+
+@new.command("project")
+@click.argument("slug")
+@click.option("--label", metavar="TEXT", help="The project's name (default: the slug).")
+@click.option("--organisation", metavar="SLUG",
+              help="The developing organisation's slug; when it is not in the data yet, "
+                   "the record gets an organisation block to fill in too.")
+@with_env
+def new_project(env: Env, slug: str, label: str | None, organisation: str | None) -> None:
+    """Write data/projects/SLUG.ttl: a project record with every expected fact to fill in.
+
+    Every required and recommended property is there, with a comment on the evidence it
+    needs; facts not yet known are written as olc:unknown so that the record is valid RDF
+    from the start, and `kg validate` points at what is left (the TODO sources). Never
+    overwrites a file. Exit 0, or 2 for a bad or taken slug.
+    """
+    from kg.template import new_project as write_template
+
+    target = write_template(env.project, slug, label, organisation)
+    click.echo(f"wrote {target}")
+    click.echo(f"next: fill in the TODOs, then run `kg validate {target}`")
 
 
 @cli.command()

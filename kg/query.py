@@ -132,7 +132,9 @@ def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozen
               if v.endswith("Label") and v[: -len("Label")] in answer.variables}
     shown = [i for i, v in enumerate(answer.variables)
              if i not in labels.values() and v not in hidden]
-    header = [humanise(answer.variables[i]) for i in shown]
+    # A ?xLabel shown on its own (no ?x column) reads as "x".
+    header = [humanise(answer.variables[i].removesuffix("Label") or answer.variables[i])
+              for i in shown]
     body = []
     for row in answer.rows:
         cells = []
