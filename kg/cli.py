@@ -248,23 +248,40 @@ def _pick_query(env: Env, query: str | None, expression: str | None):
 
 @cli.command()
 @click.argument("name", required=False)
+@click.option("--markdown", is_flag=True,
+              help="Write the whole catalog as Markdown, with each query's current answer.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @with_env
-def queries(env: Env, name: str | None) -> None:
-    """List the prebuilt queries, or print the text of query NAME."""
+def queries(env: Env, name: str | None, markdown: bool, output: str | None) -> None:
+    """List the prebuilt queries, or print the text of query NAME.
+
+    With --markdown, write the catalog as documentation (docs/queries.md is made this way):
+    each question, its parameters, its SPARQL and its current answer. Exit 0, or 1 for an
+    unknown name or a broken query header.
+    """
     from kg.catalog import Catalog
 
     catalog = Catalog(env.project.queries_dir)
+    if markdown:
+        from kg.docs import queries_markdown
+
+        build = env.live_build()
+        text = queries_markdown(catalog.all(), build.open(), env.compactor(build))
+        write_output(text.encode(), output)
+        return
     if name:
-        click.echo(catalog.get(name).text, nl=False)
+        write_output(catalog.get(name).text.encode(), output)
         return
     entries = catalog.all()
     width = max((len(q.name) for q in entries), default=0)
+    lines = []
     for entry in entries:
         tags = f" [{', '.join(entry.tags)}]" if entry.tags else ""
         params = ""
         if entry.parameters:
             params = " (params: " + ", ".join(p.name for p in entry.parameters) + ")"
-        click.echo(f"{entry.name.ljust(width)}  {entry.summary}{tags}{params}")
+        lines.append(f"{entry.name.ljust(width)}  {entry.summary}{tags}{params}")
+    write_output(("\n".join(lines) + "\n").encode(), output)
 
 
 @cli.command()

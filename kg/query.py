@@ -121,13 +121,13 @@ def humanise(name: str) -> str:
     return spaced.strip().lower() or name
 
 
-def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
-    """An aligned text table; ``?x`` with a ``?xLabel`` column shows the label instead.
+def readable(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()
+             ) -> tuple[list[str], list[list[str]]]:
+    """Column names and cell texts for people: labels for IRIs, words for column names.
 
-    Columns in ``hidden`` (a query's parameters, whose value the user just gave) are left out.
+    ``?x`` with a ``?xLabel`` column shows the label instead; columns in ``hidden`` (a
+    query's parameters, whose value the user just gave) are left out.
     """
-    if answer.kind == "ask":
-        return ("yes" if answer.boolean else "no") + "\n"
     labels = {v[: -len("Label")]: i for i, v in enumerate(answer.variables)
               if v.endswith("Label") and v[: -len("Label")] in answer.variables}
     shown = [i for i, v in enumerate(answer.variables)
@@ -143,8 +143,17 @@ def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozen
             label_index = labels.get(answer.variables[i])
             if label_index is not None and row[label_index] is not None:
                 term = row[label_index]
-            cells.append(_clip(compactor.term(term)))
+            cells.append(" ".join(compactor.term(term).split()))  # no newlines in a cell
         body.append(cells)
+    return header, body
+
+
+def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
+    """An aligned text table of :func:`readable` cells, long cells elided, with a row count."""
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    header, rows = readable(answer, compactor, hidden)
+    body = [[_clip(cell) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(r[c]) for r in body]) for c, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
@@ -157,6 +166,19 @@ def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozen
     return "\n".join(out) + "\n"
 
 
+def render_markdown(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
+    """A Markdown table of :func:`readable` cells (full text, pipes escaped)."""
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    header, rows = readable(answer, compactor, hidden)
+    if not rows:
+        return "*(no rows)*\n"
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)]) + "\n"
+
+
 def _clip(text: str) -> str:
-    text = " ".join(text.split())  # newlines in a literal would break the table
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

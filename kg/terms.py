@@ -49,7 +49,7 @@ class Compactor:
         if isinstance(term, ox.NamedNode):
             return self.iri(term.value)
         if isinstance(term, ox.BlankNode):
-            return f"_:{term.value}"
+            return "[]"  # its label changes with every build: not for people to read
         if isinstance(term, ox.Literal):
             return term.value
         return str(term)

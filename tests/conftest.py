@@ -13,6 +13,11 @@ from kg.cli import cli
 from kg.project import PARTS
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-expected", action="store_true",
+                     help="Rewrite tests/queries/*.csv from the current answers (review the diff).")
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 
 
