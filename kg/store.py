@@ -6,11 +6,13 @@ Layout of a store directory::
     <store>/lock                         held while a build runs
     <store>/builds/<name>/oxigraph/      an Oxigraph (RocksDB) database
     <store>/builds/<name>/manifest.json  what went into it (sources and their hashes)
+    <store>/builds/<name>/pin            share-locked by long-running readers (`kg serve`)
 
 A build writes a new ``builds/<name>`` beside the live one and only then rewrites
 ``CURRENT``; a build that fails or is interrupted never touches the live build. Each build is
 written once and never modified, so readers open it read-only, even while another build runs.
-The previous build is kept one generation, for readers that still have it open.
+The previous build is kept one generation, for readers that still have it open; a build a
+server has pinned is kept for as long as the server runs.
 """
 
 from __future__ import annotations
@@ -54,6 +56,48 @@ class Build:
 
     def file_states(self) -> dict[str, FileState]:
         return {s["path"]: FileState.from_json(s) for s in self.manifest.get("files", [])}
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Keep this build from being collected while a long-lived reader (a server) uses it.
+
+        A shared advisory lock on ``pin``: any number of readers can hold it, and garbage
+        collection skips a build whose pin it cannot lock exclusively.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        try:
+            handle = open(self.path / "pin", "a+")  # noqa: SIM115 - closed below
+        except OSError:  # a read-only store: no build can collect this one either
+            yield
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def in_use(self) -> bool:
+        """True while some reader holds this build's pin."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return False
+        try:
+            handle = open(self.path / "pin")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
 
     def open(self) -> ox.Store:
         """Open read-only: builds are immutable, so many readers can share one."""
@@ -112,11 +156,11 @@ class StoreDir:
         _write_durably(self.path / CURRENT, build.path.name)
 
     def _collect_garbage(self, keep: Build) -> None:
-        """Delete builds other than the live one and the one before it (and failed leftovers)."""
+        """Delete builds other than the live one, the one before it and pinned ones."""
         previous = (self.path / "PREVIOUS").read_text().strip() if (
             self.path / "PREVIOUS").is_file() else ""
         for entry in self.builds.iterdir():
-            if entry.name not in (keep.path.name, previous):
+            if entry.name not in (keep.path.name, previous) and not Build(entry).in_use():
                 shutil.rmtree(entry, ignore_errors=True)
 
     @contextlib.contextmanager

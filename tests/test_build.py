@@ -121,6 +121,18 @@ def test_previous_build_is_kept_one_generation(project: Path, store: Path) -> No
     assert not first.path.exists()
 
 
+def test_a_pinned_build_outlives_two_rebuilds(project: Path, store: Path) -> None:
+    proj, store_dir = find_project(project), StoreDir(store)
+    served = build(proj, store_dir).build
+    with served.pinned():  # as `kg serve` does while it runs
+        build(proj, store_dir)
+        build(proj, store_dir)
+        assert served.database.is_dir() and served.in_use()
+    assert not served.in_use()
+    build(proj, store_dir)
+    assert not served.path.exists()
+
+
 def test_store_is_rebuilt_when_a_source_changes(run: Run, project: Path, store: Path) -> None:
     assert run("build").exit_code == 0
     assert count_projects(run) == "2"
