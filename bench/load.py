@@ -34,9 +34,9 @@ sys.path.insert(0, str(REPO))
 
 from kg.build import build  # noqa: E402
 from kg.catalog import Catalog, StoredQuery, bind  # noqa: E402
+from kg.federation import service_targets  # noqa: E402
 from kg.project import find_project  # noqa: E402
 from kg.server.assets import oxigraph_binary  # noqa: E402
-from kg.server.guard import service_targets  # noqa: E402
 from kg.store import StoreDir  # noqa: E402
 from kg.terms import Compactor  # noqa: E402
 

@@ -27,6 +27,9 @@ from kg.errors import QueryError
 #: Decorators grlc defines; the ones kg does not use are accepted and ignored.
 GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags", "defaults",
              "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
+#: Ours: the variable of a SERVICE block to Wikidata that holds items linked from the graph
+#: (kg sends their list along, see kg.federation.send_values).
+KG_KEYS = {"linked_items"}
 
 
 # Tokens that may contain "?_x" without being a variable: IRIs, strings, comments.
@@ -72,6 +75,7 @@ class StoredQuery:
     tags: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = ()
     path: Path | None = None
+    linked_items: str | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -106,6 +110,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
         description=str(meta.get("description") or "").strip(),
         tags=tuple(str(t) for t in ([tags] if isinstance(tags, str) else tags)),
         parameters=parameters,
+        linked_items=str(meta["linked_items"]).lstrip("?") if meta.get("linked_items") else None,
     )
 
 
@@ -121,10 +126,10 @@ def _read_header(lines: list[str], name: str) -> dict:
                          f"{getattr(error, 'problem', error)}") from None
     if not isinstance(meta, dict):
         raise QueryError(f"query {name}: the #+ header must be 'key: value' lines")
-    unknown = set(meta) - GRLC_KEYS
+    unknown = set(meta) - GRLC_KEYS - KG_KEYS
     if unknown:
         raise QueryError(f"query {name}: unknown #+ decorator(s) {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(sorted(GRLC_KEYS))}")
+                         f"known: {', '.join(sorted(GRLC_KEYS | KG_KEYS))}")
     return meta
 
 

@@ -201,9 +201,12 @@ def validate(env: Env, files: tuple[Path, ...], fmt: str) -> None:
               help="SELECT/ASK: table (default), csv, tsv, json, xml. "
                    "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.")
 @click.option("-o", "--output", metavar="FILE", help="Write the answer to FILE.")
+@click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
+              help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
+                   "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
-          fmt: str | None, output: str | None) -> None:
+          fmt: str | None, output: str | None, wikidata_endpoint: str | None) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
@@ -222,8 +225,20 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
     build = env.live_build()
     compactor = env.compactor(build)
     store = build.open()
-    result = execute(store, stored, values, compactor.prefixes)
+    endpoints = _wikidata_map(wikidata_endpoint)
+    result = execute(store, stored, values, compactor.prefixes, endpoints)
     write_output(render(result, fmt, compactor, stored), output)
+
+
+def _wikidata_map(endpoint: str | None) -> dict[str, str]:
+    from kg.wikidata import WDQS
+
+    if endpoint is None or endpoint == WDQS:
+        return {}
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL",
+                                 param_hint="--wikidata-endpoint")
+    return {WDQS: endpoint}
 
 
 def _pick_query(env: Env, query: str | None, expression: str | None):
@@ -312,16 +327,21 @@ def stats(env: Env, fmt: str) -> None:
     cannot be read.
     """
     from kg.coverage import EXPECTED, project_coverage
+    from kg.linking import entities, linking_report
     from kg.stats import collect
 
     build = env.live_build()
     store = build.open()
     result = collect(store)
     coverage = project_coverage(store)
+    links = linking_report(entities(store))
     if fmt == "json":
         payload = result.to_json()
         payload["coverage"] = [{"project": c.project, "label": c.label, "states": c.states}
                                for c in coverage]
+        payload["wikidata_links"] = [{"kind": r.kind, "entities": r.entities,
+                                      "linked": r.linked, "no_item": r.no_item,
+                                      "unchecked": r.unchecked} for r in links]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     compactor = env.compactor(build)
@@ -342,6 +362,17 @@ def stats(env: Env, fmt: str) -> None:
     for entry in coverage:
         cells = " ".join(f"{marks[entry.states[e.name]]:>2}" for e in EXPECTED)
         click.echo(f"  {entry.label.ljust(width)}  {cells}  {entry.filled:>3}/{len(EXPECTED)}")
+    total = sum(r.entities for r in links)
+    linked = sum(r.linked for r in links)
+    click.echo(f"\nwikidata links: {linked} of {total} linkable entities linked "
+               f"({100 * linked / max(total, 1):.0f}%), {sum(r.no_item for r in links)} with no "
+               f"item, {sum(r.unchecked for r in links)} unchecked (`kg link wikidata` proposes "
+               "candidates):")
+    width = max((len(r.kind) for r in links), default=0)
+    for r in links:
+        click.echo(f"  {r.kind.ljust(width)}  {r.linked:>3} of {r.entities:<3} linked "
+                   f"({100 * r.linked / r.entities:>3.0f}%)  {r.no_item:>3} no item  "
+                   f"{r.unchecked:>3} unchecked")
 
 
 @cli.command()
@@ -383,9 +414,13 @@ def docs(env: Env, output: str) -> None:
               help="Query worker processes [default: the number of CPUs, at least 2].")
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
               help="Rows per SELECT answer; more are cut and the answer says so.")
+@click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
+              help="Send SERVICE calls to Wikidata's query service to this endpoint instead, "
+                   "and allow it [env KG_WIKIDATA_ENDPOINT].")
 @with_env
 def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
-          allow_service: tuple[str, ...], workers: int | None, max_rows: int) -> None:
+          allow_service: tuple[str, ...], workers: int | None, max_rows: int,
+          wikidata_endpoint: str | None) -> None:
     """Serve the graph: a read-only SPARQL endpoint at /sparql and a web UI at /.
 
     Queries run in worker processes on the read-only store (built first if needed): writes
@@ -398,9 +433,13 @@ def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
     from kg.server.run import serve as run_server
     from kg.server.settings import WIKIDATA, Settings
 
+    service_map = _wikidata_map(wikidata_endpoint)
+    allowed = allow_service or (WIKIDATA,)
+    if service_map:  # Wikidata's endpoint is replaced by the mirror, which must be allowed
+        allowed = tuple(dict.fromkeys((*allowed, *service_map.values())))
     build = env.live_build()
     settings = Settings(database=build.database, host=host, port=port, timeout_s=timeout_s,
-                        cors=cors, allow_service=allow_service or (WIKIDATA,),
+                        cors=cors, allow_service=allowed, service_map=service_map,
                         max_rows=max_rows, project_root=env.project.root,
                         prefixes=build.manifest.get("prefixes", {}))
     if workers:
@@ -414,6 +453,63 @@ def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
         raise CliError(str(error), 2) from None
     except OSError as error:
         raise CliError(f"cannot listen on {host}:{port} ({error.strerror or error})") from None
+
+
+@cli.group()
+def link() -> None:
+    """Link the graph's entities to other linked data."""
+
+
+@link.command("wikidata")
+@click.option("--endpoint", default=None, metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
+              help="SPARQL endpoint with Wikidata's data [env KG_WIKIDATA_ENDPOINT; default "
+                   "https://query.wikidata.org/sparql].")
+@click.option("--check", is_flag=True,
+              help="Re-verify existing links: the item exists, is not a redirect, and its "
+                   "label still matches.")
+@click.option("--write", "writes", multiple=True, metavar="SLUG=QID",
+              help="Record an accepted link (or SLUG=none: Wikidata has no item), with its "
+                   "evidence, in the file that describes the entity (repeatable).")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only entities of this kind (repeatable): organisation, model family, "
+                   "dataset, benchmark, framework, platform, licence, country, region, …")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(min=1),
+              help="Candidates shown per entity.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--timeout-s", default=60.0, show_default=True, type=click.FloatRange(min=1),
+              help="Time limit per request to the endpoint.")
+@with_env
+def link_wikidata(env: Env, endpoint: str | None, check: bool, writes: tuple[str, ...],
+                  kinds: tuple[str, ...], limit: int, fmt: str, timeout_s: float) -> None:
+    """Reconcile entities with Wikidata: propose candidates, check links, record links.
+
+    Without --check or --write, lists the entities that have neither a Wikidata link nor a
+    record that Wikidata has none, each with ranked candidate items (found by exact label or
+    alias; ranked by how they matched and whether their type fits). Requests go one at a time
+    with a descriptive User-Agent, and wait as the endpoint asks on 429/503. Exit 0; 1 when
+    --check finds a broken link or a write is refused; 2 for usage errors.
+    """
+    from kg.linking import KINDS
+    from kg.wikidata import WDQS, WikidataClient
+
+    known = {kind.name for kind in KINDS}
+    unknown = [k for k in kinds if k not in known]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}; kinds are: {', '.join(sorted(known))}",
+                                 param_hint="--kind")
+    if check and writes:
+        raise click.UsageError("give --check or --write, not both")
+    client = WikidataClient(endpoint or WDQS, timeout_s=timeout_s,
+                            say=lambda m: click.echo(m, err=True))
+    from kg.reconcile import run_candidates, run_check, run_writes
+
+    if writes:
+        run_writes(env, client, writes)
+    elif check:
+        run_check(env, client, fmt)
+    else:
+        run_candidates(env, client, set(kinds), limit, fmt)
 
 
 @cli.group()

@@ -280,6 +280,7 @@ def queries_markdown(queries: list, store: ox.Store, compactor) -> str:
 
     The answers come from the store, so the page shows what the graph says now.
     """
+    from kg.federation import is_federated
     from kg.query import execute, materialise, render_markdown
 
     out = [
@@ -302,6 +303,10 @@ def queries_markdown(queries: list, store: ox.Store, compactor) -> str:
         if query.parameters:
             out += ["Parameters: " + "; ".join(p.describe() for p in query.parameters), ""]
         out += ["```sparql", query.text.rstrip(), "```", ""]
+        if is_federated(query.text):
+            out += ["This query calls another endpoint (SERVICE), so its answer is live and not "
+                    f"recorded here: run `kg query {query.name}`."]
+            continue
         answer = materialise(execute(store, query, {}, compactor.prefixes))
         hidden = {p.variable for p in query.parameters}
         count = len(answer.rows)

@@ -44,16 +44,18 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
-            prefixes: dict[str, str]) -> Result:
+            prefixes: dict[str, str], endpoints: dict[str, str] | None = None) -> Result:
     """Start evaluating ``query``, parameters bound by the engine (SEP-0007 substitution).
 
     Oxigraph substitutes only variables the query projects (``SELECT ?_name …``), so a
-    catalog query selects its parameters; the table hides them again.
+    catalog query selects its parameters; the table hides them again. ``endpoints`` sends
+    SERVICE calls elsewhere (Wikidata's to a mirror or a stand-in).
     """
     substitutions = bind(query, params, prefixes)
     with _query_errors(query):
+        text = federated_text(store, query, endpoints or {})
         try:
-            return store.query(query.text, prefixes=prefixes, substitutions=substitutions)
+            return store.query(text, prefixes=prefixes, substitutions=substitutions)
         except (SyntaxError, ValueError, OSError, RuntimeError) as error:
             if "does not contains variable" not in str(error):
                 raise
@@ -61,6 +63,28 @@ def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
             raise QueryError(f"query {query.name}: its parameters ({names}) must be listed in "
                              "its SELECT clause (Oxigraph binds only projected variables)"
                              ) from None
+
+
+def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:
+    """The text to evaluate: SERVICE calls retargeted, linked items sent along to Wikidata."""
+    from kg.federation import retarget, send_values
+    from kg.wikidata import WDQS
+
+    text = retarget(query.text, endpoints)
+    if query.linked_items:
+        text = send_values(text, (endpoints.get(WDQS, WDQS),), query.linked_items,
+                           linked_wikidata_items(store))
+    return text
+
+
+def linked_wikidata_items(store: ox.Store) -> list[str]:
+    """Every Wikidata item the graph links to (owl:sameAs or skos:exactMatch)."""
+    from kg.wikidata import ENTITY
+
+    return sorted({row["item"].value for row in store.query(
+        "SELECT DISTINCT ?item WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs>"
+        "|<http://www.w3.org/2004/02/skos/core#exactMatch> ?item . "
+        f'FILTER (STRSTARTS(STR(?item), "{ENTITY}")) }}')})
 
 
 def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQuery) -> bytes:

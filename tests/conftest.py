@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -78,6 +82,40 @@ def run_repo(repo_store: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server on loopback holding tests/fixtures/wikidata/standin.ttl.
+
+    It stands in for Wikidata's query service (no network in tests); yields its endpoint URL.
+    """
+    from kg.server.assets import oxigraph_binary
+
+    binary = oxigraph_binary()
+    assert binary, "the oxigraph server binary comes with the oxigraph package"
+    location = tmp_path_factory.mktemp("wikidata") / "db"
+    subprocess.run([binary, "load", "--location", str(location), "--file",
+                    str(Path(__file__).parent / "fixtures" / "wikidata" / "standin.ttl")],
+                   check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([binary, "serve-read-only", "--location", str(location),
+                                "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def write(path: Path, text: str) -> Path:

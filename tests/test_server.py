@@ -55,8 +55,9 @@ class Server:
                              "Accept": accept})
 
 
-def start(repo_store: Path, tmp_path: Path, *args: str) -> Iterator[Server]:
-    env = {**os.environ, "KG_PROJECT": str(REPO), "KG_STORE": str(repo_store)}
+def start(repo_store: Path, tmp_path: Path, *args: str, project: Path = REPO
+          ) -> Iterator[Server]:
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(repo_store)}
     process = subprocess.Popen([KG, "serve", "--port", "0", *args], env=env,
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     log: list[str] = []
@@ -238,7 +239,7 @@ def test_service_outside_the_allow_list_is_refused_before_evaluation(server: Ser
 
 def test_wikidata_is_allowed_by_default_and_the_service_description_says_federation(
         server: Server) -> None:
-    from kg.server.guard import check_federation
+    from kg.federation import check_federation
 
     check_federation("SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> "
                      "{ ?s ?p ?o } }", ("https://query.wikidata.org/sparql",))

@@ -20,14 +20,15 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.catalog import Catalog, StoredQuery, bind
 from kg.errors import QueryError
+from kg.federation import Refused, check_federation, retarget, service_targets
 from kg.query import Answer, readable
 from kg.server import pages
 from kg.server.assets import FILES
 from kg.server.formats import GRAPHS, NotAcceptable, choose, parse_accept
-from kg.server.guard import Refused, check_federation, service_targets
 from kg.server.pool import Busy, QueryTimeout, WorkerPool
 from kg.server.settings import Settings
 from kg.terms import Compactor
+from kg.wikidata import WDQS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _DRAIN_CAP = 64 << 20  # bytes of an oversized body read and dropped before answering 413
@@ -288,6 +289,7 @@ class Handler(BaseHTTPRequestHandler):
     def _sparql(self, query: str, params: dict[str, list[str]]) -> None:
         settings = self.server.settings
         try:
+            query = retarget(query, settings.service_map)
             check_federation(query, settings.allow_service)
         except Refused as refused:
             raise HttpError(400, str(refused)) from None
@@ -380,19 +382,22 @@ class Handler(BaseHTTPRequestHandler):
         except QueryError as error:
             raise HttpError(400, error.message) from None
         wants_html = fmt is None and not _prefers_machine(self.headers.get("Accept"))
+        try:
+            text = retarget(query.text, self.server.settings.service_map)
+            check_federation(text, self.server.settings.allow_service)
+        except Refused as refused:
+            raise HttpError(400, str(refused)) from None
         job = {
-            "query": query.text,
+            "query": text,
             "accept": None if wants_html else self.headers.get("Accept"),
             "format": "json" if wants_html else fmt,
             "substitutions": {v.value: _wire(t) for v, t in substitutions.items()},
             "max_rows": self.server.settings.max_rows,
             "max_triples": self.server.settings.max_triples,
-            "federated": bool(service_targets(query.text)),
+            "federated": bool(service_targets(text)),
+            "linked_items": query.linked_items,
+            "linked_endpoint": self.server.settings.service_map.get(WDQS, WDQS),
         }
-        try:
-            check_federation(query.text, self.server.settings.allow_service)
-        except Refused as refused:
-            raise HttpError(400, str(refused)) from None
         reply = self._evaluate(job)
         if not wants_html or not reply["content_type"].startswith("application/sparql-results"):
             return self._send(200, reply["content_type"], reply["body"], reply["headers"])

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-#: Wikidata's query service, the one federation target allowed by default.
-WIKIDATA = "https://query.wikidata.org/sparql"
+from kg.wikidata import WDQS as WIKIDATA  # the one federation target allowed by default
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,8 @@ class Settings:
     timeout_s: float = 30.0
     cors: bool = False
     allow_service: tuple[str, ...] = (WIKIDATA,)
+    #: SERVICE endpoints replaced before evaluation (Wikidata's by a mirror or a stand-in).
+    service_map: dict[str, str] = field(default_factory=dict)
     #: Largest request body (a POSTed query); larger ones get 413.
     max_body_bytes: int = 1 << 20
     #: Longest query string of a GET; longer ones get 414.

@@ -14,6 +14,8 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from kg.federation import send_values
+from kg.query import linked_wikidata_items
 from kg.server.formats import GRAPHS, RESULTS, NotAcceptable, choose
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -42,8 +44,12 @@ def failure(status: int, message: str) -> dict:
 
 def run_job(store: ox.Store, job: dict) -> dict:
     try:
+        text = job["query"]
+        if job.get("linked_items"):  # a catalog query that sends linked items to Wikidata
+            text = send_values(text, (job["linked_endpoint"],), job["linked_items"],
+                               _linked_items(store))
         result = store.query(
-            job["query"],
+            text,
             default_graph=[ox.NamedNode(g) for g in job.get("default_graph") or []] or None,
             named_graphs=[ox.NamedNode(g) for g in job.get("named_graphs") or []] or None,
             substitutions={ox.Variable(name): _term(value)
@@ -70,6 +76,16 @@ def run_job(store: ox.Store, job: dict) -> dict:
         if job.get("federated"):
             return failure(502, f"a federated endpoint could not be queried ({message})")
         return failure(400, f"the query could not be evaluated ({message})")
+
+
+_LINKED: dict[int, list[str]] = {}
+
+
+def _linked_items(store: ox.Store) -> list[str]:
+    """The store never changes while the server runs: compute the list once per worker."""
+    if id(store) not in _LINKED:
+        _LINKED[id(store)] = linked_wikidata_items(store)
+    return _LINKED[id(store)]
 
 
 def _ok(media: str, body: bytes, headers: dict | None = None) -> dict:

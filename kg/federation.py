@@ -1,4 +1,4 @@
-"""Checks a query before anything evaluates it: which SERVICE endpoints it would call.
+"""Which SERVICE endpoints a query would call, checked and redirected before evaluation.
 
 Federation is the one way a SPARQL query makes the server send requests elsewhere, and
 the bare Oxigraph server follows any SERVICE IRI, loopback and private addresses included,
@@ -39,13 +39,79 @@ def decode_escapes(text: str) -> str:
 
 def service_targets(query: str) -> list[str]:
     """The IRIs every SERVICE clause of ``query`` would call; Refused for any it cannot pin."""
+    return [target for target, _span in _services(decode_escapes(query))]
+
+
+def is_federated(query: str) -> bool:
+    """Whether evaluating ``query`` would call another endpoint."""
+    try:
+        return bool(service_targets(query))
+    except Refused:
+        return True
+
+
+def check_federation(query: str, allowed: tuple[str, ...]) -> None:
+    """Refused unless every SERVICE endpoint of ``query`` is on the allow-list."""
+    for target in service_targets(query):
+        if target not in allowed:
+            allowed_text = ", ".join(allowed) or "none"
+            raise Refused(f"SERVICE <{target}> is not allowed: this endpoint federates only "
+                          f"with {allowed_text}")
+
+
+def retarget(query: str, endpoints: dict[str, str]) -> str:
+    """``query`` with every SERVICE call to a key of ``endpoints`` sent to its value instead.
+
+    How a federated prebuilt query written for Wikidata's endpoint runs against a mirror or
+    a local stand-in: the SERVICE IRI is replaced, nothing else in the text changes.
+    """
+    if not endpoints:
+        return query
     text = decode_escapes(query)
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)
+    pieces, last = [], 0
+    for target, (start, end) in _services_or_none(text):
+        if target in endpoints:
+            pieces += [text[last:start], f"<{endpoints[target]}>"]
+            last = end
+    return "".join(pieces) + text[last:] if pieces else query
+
+
+def send_values(query: str, endpoints: tuple[str, ...], variable: str,
+                iris: list[str]) -> str:
+    """``query`` with ``VALUES ?variable { <iri> … }`` first in each SERVICE block to ``endpoints``.
+
+    Oxigraph sends a SERVICE block's pattern without the bindings the rest of the query has
+    found, so a join on ``?item`` would ask the remote endpoint for every item it has. Given
+    the items the local graph can join with, the remote side answers only for those.
+    """
+    text = decode_escapes(query)
+    pieces, last = [], 0
+    values = f" VALUES ?{variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}"
+    for target, (_start, end) in _services_or_none(text):
+        if target not in endpoints:
+            continue
+        brace = text.index("{", end)
+        pieces += [text[last:brace + 1], values]
+        last = brace + 1
+    return "".join(pieces) + text[last:] if pieces else query
+
+
+def _services_or_none(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """The SERVICE calls to rewrite; none when one cannot be pinned (the engine decides)."""
+    try:
+        return _services(text)
+    except Refused:
+        return []
+
+
+def _services(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Each SERVICE clause's endpoint IRI and where its IRI token is in ``text``."""
+    tokens = [(m.lastgroup, m.group(), m.span()) for m in _TOKEN.finditer(text)
               if m.lastgroup not in ("string", "comment")]
     prefixes: dict[str, str] = {}
     base: str | None = None
-    targets = []
-    for index, (kind, value) in enumerate(tokens):
+    found = []
+    for index, (kind, value, _span) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
         if upper == "PREFIX" and index + 2 < len(tokens):
             name, iri = tokens[index + 1][1], tokens[index + 2][1]
@@ -59,8 +125,8 @@ def service_targets(query: str) -> list[str]:
                 rest = rest[1:]
             if not rest:
                 raise Refused("SERVICE without an endpoint")
-            targets.append(_target(rest[0], prefixes, base))
-    return targets
+            found.append((_target(rest[0][:2], prefixes, base), rest[0][2]))
+    return found
 
 
 def _resolve(iri: str, base: str | None) -> str:
@@ -84,12 +150,3 @@ def _target(token: tuple[str, str], prefixes: dict[str, str], base: str | None) 
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
         raise Refused(f"SERVICE <{iri}>: a relative IRI cannot be an endpoint")
     return iri
-
-
-def check_federation(query: str, allowed: tuple[str, ...]) -> None:
-    """Refused unless every SERVICE endpoint of ``query`` is on the allow-list."""
-    for target in service_targets(query):
-        if target not in allowed:
-            allowed_text = ", ".join(allowed) or "none"
-            raise Refused(f"SERVICE <{target}> is not allowed: this endpoint federates only "
-                          f"with {allowed_text}")
