@@ -36,7 +36,7 @@ from kg.build import build  # noqa: E402
 from kg.catalog import Catalog, StoredQuery, bind  # noqa: E402
 from kg.federation import service_targets  # noqa: E402
 from kg.project import find_project  # noqa: E402
-from kg.server.assets import oxigraph_binary  # noqa: E402
+from kg.server.assets import serve_read_only  # noqa: E402
 from kg.store import StoreDir  # noqa: E402
 from kg.terms import Compactor  # noqa: E402
 
@@ -142,18 +142,10 @@ def start_kg(project: Path, store: Path, extra: list[str]) -> tuple[subprocess.P
 
 
 def start_oxigraph(database: Path) -> tuple[subprocess.Popen, int]:
-    binary = oxigraph_binary()
-    if binary is None:
-        raise SystemExit("the oxigraph server binary is not installed (pip install oxigraph)")
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(database),
-                                "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return process, port
+    try:
+        return serve_read_only(database)
+    except OSError as error:
+        raise SystemExit(str(error)) from None
 
 
 def wait_ready(port: int, process: subprocess.Popen) -> None:

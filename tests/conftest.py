@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -90,20 +89,13 @@ def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     It stands in for Wikidata's query service (no network in tests); yields its endpoint URL.
     """
-    from kg.server.assets import oxigraph_binary
+    from kg.server.assets import oxigraph_binary, serve_read_only
 
-    binary = oxigraph_binary()
-    assert binary, "the oxigraph server binary comes with the oxigraph package"
     location = tmp_path_factory.mktemp("wikidata") / "db"
-    subprocess.run([binary, "load", "--location", str(location), "--file",
+    subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file",
                     str(Path(__file__).parent / "fixtures" / "wikidata" / "standin.ttl")],
                    check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(location),
-                                "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, port = serve_read_only(location)
     url = f"http://127.0.0.1:{port}/query"
     try:
         for _ in range(200):

@@ -34,10 +34,7 @@ def load_assets(database: Path, cache: Path) -> dict[str, bytes]:
     folder = cache / version
     if all((folder / name).is_file() for name in FILES):
         return {name: (folder / name).read_bytes() for name in FILES}
-    port = _free_port()
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(database),
-                                "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, port = serve_read_only(database)
     try:
         files = {}
         for name in FILES:
@@ -49,6 +46,21 @@ def load_assets(database: Path, cache: Path) -> dict[str, bytes]:
     for name, content in files.items():
         (folder / name).write_bytes(content)
     return files
+
+
+def serve_read_only(database: Path) -> tuple[subprocess.Popen, int]:
+    """Start `oxigraph serve-read-only` on ``database`` at a free loopback port.
+
+    For the editor's assets here, and for the Wikidata stand-in and the benchmarks.
+    """
+    binary = oxigraph_binary()
+    if binary is None:
+        raise OSError("the oxigraph server binary is missing (it comes with pip install oxigraph)")
+    port = _free_port()
+    process = subprocess.Popen([binary, "serve-read-only", "--location", str(database),
+                                "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, port
 
 
 def _fetch(url: str, process: subprocess.Popen, attempts: int = 100) -> bytes:
