@@ -323,7 +323,7 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     not build, 2 for usage errors.
     """
     from kg.build import staleness
-    from kg.export import FORMATS, PARTS, dump
+    from kg.export import FORMATS, PARTS, DumpSources, dump
 
     if canonical and fmt not in ("ntriples", "nquads"):
         raise click.UsageError("--canonical is for --format ntriples or nquads")
@@ -335,7 +335,8 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     try:
         data = cached.read_bytes()  # a build never changes, so neither do its dumps
     except OSError:
-        data, _count = dump(env.project, FORMATS[fmt], PARTS if part == "all" else (part,),
+        parts = PARTS if part == "all" else (part,)
+        data, _count = dump(DumpSources(env.project, parts), FORMATS[fmt], parts,
                             env.compactor(build).prefixes, build.manifest.get("fingerprint", ""),
                             canonical=canonical)
         _keep(cached, data)

@@ -81,17 +81,35 @@ def canonical_statements(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Qua
     return sorted(quads, key=key)
 
 
-def dump(project: Project, fmt: Format, parts: tuple[str, ...], prefixes: dict[str, str],
+class DumpSources:
+    """The sources of some parts, parsed once; their canonical statements sorted once per shape.
+
+    A release writes a dozen dumps of the same sources: they share this work.
+    """
+
+    def __init__(self, project: Project, parts: tuple[str, ...] = PARTS) -> None:
+        self.quads, self.prefixes = part_quads(project, parts)
+        self._statements: dict[tuple[tuple[str, ...], bool], list[ox.Quad]] = {}
+
+    def statements(self, parts: tuple[str, ...], keep_graphs: bool) -> list[ox.Quad]:
+        key = (parts, keep_graphs)
+        if key not in self._statements:
+            graphs = {ox.NamedNode(GRAPH_BASE + part) for part in parts}
+            self._statements[key] = canonical_statements(
+                [q for q in self.quads if q.graph_name in graphs], keep_graphs)
+        return self._statements[key]
+
+
+def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: dict[str, str],
          fingerprint: str, canonical: bool = False) -> tuple[bytes, int]:
     """The dump's bytes and its number of statements."""
-    quads, source_prefixes = part_quads(project, parts)
-    statements = canonical_statements(quads, keep_graphs=fmt.datasets)
+    statements = sources.statements(parts, keep_graphs=fmt.datasets)
     if canonical:
         if fmt.name not in ("ntriples", "nquads"):
             raise ValueError("--canonical is for ntriples and nquads (RDFC-1.0 canonical form)")
         return canonical_nquads(statements, fmt), len(statements)
     items = statements if fmt.datasets else [q.triple for q in statements]
-    used = used_prefixes(statements, {**source_prefixes, **prefixes})
+    used = used_prefixes(statements, {**sources.prefixes, **prefixes})
     body = ox.serialize(items, format=fmt.rdf,
                         prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
                         ) or b""

@@ -18,13 +18,15 @@ BATCH = 10  # entities per candidate request: few requests, each small enough fo
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
-def _entities(env) -> list[Entity]:
-    return entities(env.live_build().open())
+def _entities(env):
+    """The linkable entities of the live build, and the compactor for showing them."""
+    build = env.live_build()
+    return entities(build.open()), env.compactor(build)
 
 
 def run_candidates(env, client: WikidataClient, kinds: set[str], limit: int, fmt: str) -> None:
-    compactor = env.compactor(env.live_build())
-    todo = [e for e in _entities(env) if not e.links and not e.no_item
+    everything, compactor = _entities(env)
+    todo = [e for e in everything if not e.links and not e.no_item
             and (not kinds or any(k.name in kinds for k in e.kinds))]
     found: dict[str, list] = {}
     for start in range(0, len(todo), BATCH):
@@ -56,8 +58,8 @@ def run_candidates(env, client: WikidataClient, kinds: set[str], limit: int, fmt
 
 
 def run_check(env, client: WikidataClient, fmt: str) -> None:
-    compactor = env.compactor(env.live_build())
-    linked = [e for e in _entities(env) if e.links]
+    everything, compactor = _entities(env)
+    linked = [e for e in everything if e.links]
     checks = check_links(client, linked)
     if fmt == "json":
         click.echo(json.dumps([{"entity": c.entity.iri, "qid": c.qid, "status": c.status,
@@ -84,8 +86,7 @@ def run_writes(env, client: WikidataClient, writes: tuple[str, ...]) -> None:
             raise click.BadParameter(f"{item!r} is not SLUG=QID (such as ai2=Q123) or "
                                      "SLUG=none", param_hint="--write")
         pairs.append((slug.strip(), qid))
-    everything = _entities(env)
-    compactor = env.compactor(env.live_build())
+    everything, compactor = _entities(env)
     resolved = [(_resolve(everything, slug, compactor), qid) for slug, qid in pairs]
     items = describe_items(client, [qid for _, qid in resolved if qid != "none"])
     today = date.today()

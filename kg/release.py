@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.export import FORMATS, PARTS, dump
+from kg.export import FORMATS, PARTS, DumpSources, dump
 from kg.project import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -74,15 +74,16 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
            prefixes: dict[str, str], previous: Path | None, sparql_endpoint: str | None,
            base_url: str | None, today: date) -> Release:
     release = Release(staging)
+    sources = DumpSources(project)
     dumps: list[tuple[str, str]] = []  # (file name, format name)
     for fmt in FORMATS.values():
         canonical = fmt.name == "ntriples"  # the canonical form: the one to diff and sign
-        data, count = dump(project, fmt, PARTS, prefixes, fingerprint, canonical=canonical)
+        data, count = dump(sources, fmt, PARTS, prefixes, fingerprint, canonical=canonical)
         if fmt.name == "ntriples":
             release.triples = count
         dumps += _publish(staging, f"{NAME}.{fmt.extension}", data, fmt.name, release)
     for part in PARTS:
-        data, _ = dump(project, FORMATS["turtle"], (part,), prefixes, fingerprint)
+        data, _ = dump(sources, FORMATS["turtle"], (part,), prefixes, fingerprint)
         dumps += _publish(staging, f"{NAME}-{part}.ttl", data, "turtle", release)
     if previous is not None:
         release.changes = changes(previous / f"{NAME}.nt", staging / f"{NAME}.nt")

@@ -58,6 +58,7 @@ def record(project: Project, links: list[LinkRecord]) -> list[Path]:
                  if q.predicate == ox.NamedNode(RDF_TYPE) and isinstance(q.subject, ox.NamedNode)}
     sources = project.root / SOURCES_FILE
     edits: dict[Path, str] = {}
+    prefixes: dict[Path, dict[str, str]] = {}
     targets = []
     for link in links:
         relpath = parsed.file_of(ox.NamedNode(link.subject))
@@ -67,11 +68,15 @@ def record(project: Project, links: list[LinkRecord]) -> list[Path]:
         target = project.root / relpath
         targets.append(target)
         text = edits[target] if target in edits else _read(target)
-        edits[target] = _append(text, _statement(link, _prefixes_of(target)))
+        if target not in prefixes:
+            prefixes[target] = _prefixes_of(target)
+        edits[target] = _append(text, _statement(link, prefixes[target]))
         if link.source not in described:
             described.add(link.source)
+            if sources not in prefixes:
+                prefixes[sources] = _prefixes_of(sources)
             text = edits[sources] if sources in edits else _read(sources)
-            edits[sources] = _append(text, _source_entry(link, _prefixes_of(sources)))
+            edits[sources] = _append(text, _source_entry(link, prefixes[sources]))
     _apply_checked(project, edits)
     return targets
 

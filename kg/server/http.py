@@ -288,11 +288,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _sparql(self, query: str, params: dict[str, list[str]]) -> None:
         settings = self.server.settings
-        try:
-            query = retarget(query, settings.service_map)
-            check_federation(query, settings.allow_service)
-        except Refused as refused:
-            raise HttpError(400, str(refused)) from None
+        query = self._federation_checked(query)
         job = {
             "query": query,
             "accept": self.headers.get("Accept"),
@@ -305,6 +301,16 @@ class Handler(BaseHTTPRequestHandler):
         }
         reply = self._evaluate(job)
         self._send(reply["status"], reply["content_type"], reply["body"], reply["headers"])
+
+    def _federation_checked(self, query: str) -> str:
+        """The query with Wikidata's SERVICE calls retargeted; 400 for a refused SERVICE."""
+        settings = self.server.settings
+        try:
+            query = retarget(query, settings.service_map)
+            check_federation(query, settings.allow_service)
+        except Refused as refused:
+            raise HttpError(400, str(refused)) from None
+        return query
 
     def _evaluate(self, job: dict) -> dict:
         settings = self.server.settings
@@ -382,11 +388,7 @@ class Handler(BaseHTTPRequestHandler):
         except QueryError as error:
             raise HttpError(400, error.message) from None
         wants_html = fmt is None and not _prefers_machine(self.headers.get("Accept"))
-        try:
-            text = retarget(query.text, self.server.settings.service_map)
-            check_federation(text, self.server.settings.allow_service)
-        except Refused as refused:
-            raise HttpError(400, str(refused)) from None
+        text = self._federation_checked(query.text)
         job = {
             "query": text,
             "accept": None if wants_html else self.headers.get("Accept"),
