@@ -17,6 +17,19 @@ _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
+    """One term, shaped as rdflib's parser would make it."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value in (_XSD_STRING, _LANG_STRING):
+        return rdflib.Literal(term.value)  # rdflib spells xsd:string as a plain literal
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     """Copy quads (default graph) into an rdflib graph, terms shaped as rdflib's parser would."""
     graph = rdflib.Graph()
@@ -37,13 +50,7 @@ def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
         key = (term.value, term.language, term.datatype.value)
         node = literals.get(key)
         if node is None:
-            if term.language:
-                node = rdflib.Literal(term.value, lang=term.language)
-            elif term.datatype.value in (_XSD_STRING, _LANG_STRING):
-                node = rdflib.Literal(term.value)  # rdflib spells xsd:string as a plain literal
-            else:
-                node = rdflib.Literal(term.value, datatype=iri(term.datatype.value))
-            literals[key] = node
+            node = literals[key] = rdflib_term(term)
         return node
 
     add = graph.add

@@ -91,17 +91,23 @@ def _sparql_parsed_once() -> Iterator[None]:
 
 
 def validate(parsed: ParsedSources, shapes: ParsedSources,
-             only_files: set[str] | None = None) -> ValidationReport:
+             only_files: set[str] | None = None, store: ox.Store | None = None
+             ) -> ValidationReport:
     """Validate the parsed graph against the shapes; keep results from ``only_files`` if given.
 
     The whole graph is always validated, because a value class (``sh:class``) or a link may be
-    described in another file; ``only_files`` only narrows what is reported.
+    described in another file; ``only_files`` only narrows what is reported. ``store`` holds
+    the same graph when the caller has loaded it already (a build); otherwise the SPARQL-based
+    constraints get an in-memory Oxigraph store of their own.
     """
     import pyshacl
     import pyshacl.errors
 
+    from kg.sparql_constraints import evaluate, take_over
+
     data_graph = to_rdflib(parsed.quads)
     shapes_graph = to_rdflib(shapes.quads)
+    sparql_constraints = take_over(shapes_graph)
     try:
         with _sparql_parsed_once():
             _conforms, results_graph, text = pyshacl.validate(
@@ -116,6 +122,11 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
         raise InputError(f"The SHACL shapes cannot be used: {error.message}") from None
     if not isinstance(results_graph, rdflib.Graph):  # pySHACL's ValidationFailure: a bad shape
         raise InputError(f"The SHACL shapes cannot be used: {text.strip()}")
+    if sparql_constraints:
+        if store is None:
+            store = ox.Store()
+            store.bulk_extend(parsed.quads)
+        evaluate(sparql_constraints, store, results_graph)
     compactor = Compactor({**shapes.prefixes, **parsed.prefixes})
     results = []
     for node, result in _read_results(results_graph, shapes_graph, parsed, compactor):

@@ -83,3 +83,40 @@ def test_invalid_fixture_fails_for_the_expected_reasons(base, name: str) -> None
     for result in results:
         if result.shape and result.shape.startswith(shape):
             assert result.message and "no sh:message" not in result.message
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CASES.iterdir() if p.is_dir()))
+def test_oxigraph_reports_sparql_constraints_as_pyshacl_does(base, name: str, monkeypatch
+                                                             ) -> None:
+    """The SPARQL-based constraints Oxigraph takes over give pySHACL's own results, word for word."""
+    import kg.sparql_constraints
+
+    fixture = CASES / name / "invalid.ttl"
+    fast = check(base, fixture)
+    monkeypatch.setattr(kg.sparql_constraints, "take_over", lambda _shapes: [])
+    slow = check(base, fixture)
+    assert fast == slow
+    assert any(r.component == "sh:SPARQLConstraintComponent" for r in slow) == (
+        name in SPARQL_SHAPES)
+
+
+SPARQL_SHAPES = {"FactsHaveEvidenceShape", "ConceptFindingsHaveEvidenceShape",
+                 "WikidataLinkShape", "WikidataLinkEvidenceShape", "OneWikidataItemShape"}
+
+
+def test_every_sparql_constraint_is_taken_over_by_oxigraph() -> None:
+    """If a shape edit made a constraint fall back to pySHACL, validation would slow down."""
+    from kg.rdflib_bridge import to_rdflib
+    from kg.sparql_constraints import take_over
+
+    shapes = to_rdflib(parse_sources(find_project(REPO).sources(("shapes",))).quads)
+    taken = take_over(shapes)
+    assert {c.shape.split("#")[1] for c in taken} == SPARQL_SHAPES
+    assert len(taken) == 6
+    assert list(shapes.subject_objects(rdflib_sh("sparql"))) == []
+
+
+def rdflib_sh(name: str):
+    import rdflib
+
+    return rdflib.URIRef(SH + name)
