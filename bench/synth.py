@@ -75,7 +75,8 @@ def template(path: Path, sources: dict[str, list[ox.Triple]]) -> str:
     for url, moved in cited.items():
         out += [ox.Triple(moved, t.predicate, t.object) for t in sources.get(url, [])]
     text = ox.serialize(out, format=ox.RdfFormat.TURTLE, prefixes=dict(parser.prefixes))
-    return f"# Synthetic clone {CLONE} of {path.name}, for the scale benchmarks.\n\n" + text.decode()
+    header = f"# Synthetic clone {CLONE} of {path.name}, for the scale benchmarks.\n\n"
+    return header + text.decode()
 
 
 def source_descriptions(project: Path) -> dict[str, list[ox.Triple]]:

@@ -11,8 +11,8 @@ the other (core) constraints.
 A constraint is taken over only when the join is known to mean the same as pre-binding: a node
 shape with explicit targets (class, subjects-of, objects-of, node), a plain SELECT with one
 WHERE group, no nested SELECT, none of ``$PATH``, ``$currentShape`` or ``$shapesGraph``,
-and ``$this`` among the selected variables. Anything else is left to pySHACL, so the result is always the same; a test
-compares the two on data with violations.
+and ``$this`` among the selected variables. Anything else is left to pySHACL, so the result
+is always the same; a test compares the two on data with violations.
 """
 
 from __future__ import annotations

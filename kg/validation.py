@@ -61,17 +61,34 @@ class ValidationReport:
 
 
 @contextlib.contextmanager
-def _sparql_parsed_once() -> Iterator[None]:
-    """Let rdflib parse each SPARQL constraint once, not once per focus node.
+def _pyshacl_fast_paths() -> Iterator[None]:
+    """Spare pySHACL work whose cost grows with the graph but whose result kg never reads.
 
-    pySHACL evaluates a SPARQL-based constraint by passing its text to rdflib for every focus
-    node, and rdflib parses the text every time: with our evidence constraints that parsing
-    was most of the validation time. A parsed (prepared) query is what rdflib itself offers
-    for evaluation with different initial bindings, so the texts are prepared once here.
+    Each patch was found by profiling ``kg validate`` on the scale benchmarks (bench/README.md)
+    and is undone on exit:
+
+    - rdflib parses each SPARQL text once, not once per focus node: pySHACL hands a SPARQL
+      constraint to rdflib as text for every focus node. (Constraints Oxigraph takes over,
+      see kg.sparql_constraints, no longer reach rdflib; any others still do.)
+    - pySHACL looks up every shape parameter in a list of 40 constraint parameters, for every
+      focus node a property shape is checked on; a frozenset gives the same answer by hash.
+    - pySHACL writes a text description of every result, including the discarded ones of each
+      ``sh:or`` branch; kg reads the results graph, never that text.
+    - Printing an IRI (in descriptions and generic messages) made rdflib insert its namespace
+      into a trie that is scanned on every insert. Every source URL brings a new namespace, so
+      the cost grew quadratically with the graph. A namespace without a prefix prints as
+      ``<IRI>`` whether or not it is in the trie, so those are printed without the insert.
     """
+    import pyshacl.constraints
+    import pyshacl.shape
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+    from rdflib.namespace import NamespaceManager, split_uri
     from rdflib.plugins.sparql import processor
 
-    original = processor.SPARQLProcessor.query
+    original_query = processor.SPARQLProcessor.query
+    original_params = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
+    original_description = ConstraintComponent.make_v_result_description
+    original_normalize = NamespaceManager.normalizeUri
     prepared: dict[tuple, object] = {}
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
@@ -81,13 +98,33 @@ def _sparql_parsed_once() -> Iterator[None]:
                 prepared[key] = processor.translateQuery(processor.parseQuery(strOrQuery),
                                                          base, initNs)
             strOrQuery = prepared[key]
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+        return original_query(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    def normalize(self, iri):
+        try:
+            namespace, _name = split_uri(iri)
+        except ValueError:
+            return original_normalize(self, iri)
+        if self.store.prefix(rdflib.URIRef(namespace)) is None and not isinstance(
+                iri, rdflib.Variable):
+            return f"<{iri}>"
+        return original_normalize(self, iri)
 
     processor.SPARQLProcessor.query = query
+    NamespaceManager.normalizeUri = normalize
+    pyshacl.shape.CONSTRAINT_PARAMS = (frozenset(pyshacl.constraints.ALL_CONSTRAINT_PARAMETERS),
+                                       pyshacl.constraints.CONSTRAINT_PARAMETERS_MAP)
+    ConstraintComponent.make_v_result_description = lambda *_args, **_kwargs: ""
     try:
         yield
     finally:
-        processor.SPARQLProcessor.query = original
+        processor.SPARQLProcessor.query = original_query
+        ConstraintComponent.make_v_result_description = original_description
+        NamespaceManager.normalizeUri = original_normalize
+        if original_params is None:
+            del pyshacl.shape.CONSTRAINT_PARAMS
+        else:
+            pyshacl.shape.CONSTRAINT_PARAMS = original_params
 
 
 def validate(parsed: ParsedSources, shapes: ParsedSources,
@@ -109,7 +146,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     shapes_graph = to_rdflib(shapes.quads)
     sparql_constraints = take_over(shapes_graph)
     try:
-        with _sparql_parsed_once():
+        with _pyshacl_fast_paths():
             _conforms, results_graph, text = pyshacl.validate(
                 data_graph,
                 shacl_graph=shapes_graph,
