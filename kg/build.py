@@ -15,9 +15,10 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import KgError, StoreError, ValidationFailed
 from kg.parsing import ParsedSources, parse_sources
+from kg.progress import progress
 from kg.project import GRAPH_PARTS, FileState, Project, SourceFile, file_states, fingerprint
 from kg.stats import class_counts
-from kg.store import Build, StoreDir
+from kg.store import Build, Loader, StoreDir
 from kg.terms import plural
 
 if TYPE_CHECKING:
@@ -53,34 +54,49 @@ def staleness(project: Project, build: Build | None) -> str | None:
 
 def build(project: Project, store: StoreDir, *, validate: bool = True,
           log: Callable[[str], None] = lambda _: None) -> BuildResult:
-    """Build a new store from the project's sources and make it live only if all went well."""
+    """Build a new store from the project's sources and make it live only if all went well.
+
+    The sources are parsed straight into the new store (the graph is never held as a list of
+    quads), and validation reads the graph back from it; a build that fails validation is
+    deleted like any other failed build, so the live one is untouched.
+    """
     started = time.perf_counter()
     states = current_states(project, store.current())
-    parsed = parse_sources(project.sources(GRAPH_PARTS))
-    per_part = Counter(relpath.split("/", 1)[0] for relpath in parsed.triples_per_file)
-    log(f"parsed {len(parsed.triples_per_file)} files "
-        f"({', '.join(f'{part} {n}' for part, n in sorted(per_part.items()))}): "
-        f"{len(parsed.quads)} triples")
-    report = None
-    if validate:
-        report = validate_project(project, parsed)
-        log(f"validated against {plural(len(project.sources(('shapes',))), 'shape file')}: "
-            f"{plural(report.violations, 'violation')}, {plural(report.warnings, 'warning')}")
-        if not report.conforms:
-            raise ValidationFailed(
-                report, f"The data has {plural(report.violations, 'SHACL violation')}; "
-                "the store was not changed. Run `kg validate` for the full report.")
-    else:
-        log("validation skipped (--no-validate)")
+    sources = project.sources(GRAPH_PARTS)
     with store.new_build() as new:
         try:
             database = ox.Store(str(new.database))
-            database.bulk_extend(parsed.quads)
+            loader = Loader(database)
+            with progress("parsing", total=len(sources)) as advance:
+                parsed = parse_sources(sources, keep_quads=False, track_subjects=validate,
+                                       sink=loader, progress=advance)
+                loader.flush()
+        except OSError as error:
+            raise StoreError(f"Could not write the new store in {new.path} "
+                             f"({error.strerror or error}); the previous store is unchanged."
+                             ) from None
+        per_part = Counter(relpath.split("/", 1)[0] for relpath in parsed.triples_per_file)
+        log(f"parsed {len(parsed.triples_per_file)} files "
+            f"({', '.join(f'{part} {n}' for part, n in sorted(per_part.items()))}): "
+            f"{sum(parsed.triples_per_file.values())} triples")
+        report = None
+        if validate:
+            report = validate_project(project, parsed, store=database)
+            log(f"validated against {plural(len(project.sources(('shapes',))), 'shape file')}: "
+                f"{plural(report.violations, 'violation')}, "
+                f"{plural(report.warnings, 'warning')}")
+            if not report.conforms:
+                raise ValidationFailed(
+                    report, f"The data has {plural(report.violations, 'SHACL violation')}; "
+                    "the store was not changed. Run `kg validate` for the full report.")
+        else:
+            log("validation skipped (--no-validate)")
+        try:
             database.flush()
             database.optimize()
             triples = len(database)
             classes = class_counts(database)
-            del database  # closes RocksDB before the build goes live
+            del database, loader  # closes RocksDB before the build goes live
             log(f"loaded {triples} distinct triples into a new store")
         except OSError as error:
             raise StoreError(f"Could not write the new store in {new.path} "
@@ -101,11 +117,14 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
 
 
 def validate_project(project: Project, parsed: ParsedSources | None = None,
-                     files: list[Path] | None = None) -> ValidationReport:
+                     files: list[Path] | None = None, store: ox.Store | None = None
+                     ) -> ValidationReport:
     """Validate the whole graph against ``shapes/``; report only on ``files`` when given.
 
     A file outside the project (a new contribution, say) is validated together with the
-    project's graph, so its links to existing entities resolve.
+    project's graph, so its links to existing entities resolve. ``store`` holds the parsed
+    graph when the caller has loaded it (a build); otherwise the sources are parsed into an
+    in-memory Oxigraph store.
     """
     from kg.validation import validate
 
@@ -121,9 +140,13 @@ def validate_project(project: Project, parsed: ParsedSources | None = None,
                 sources.append(SourceFile(file, relpath, "data"))
             only.add(relpath)
         parsed = None
-    if parsed is None:
-        parsed = parse_sources(sources)
-    return validate(parsed, parse_sources(project.sources(("shapes",))), only)
+    if parsed is None or store is None:
+        store = ox.Store()
+        loader = Loader(store)
+        with progress("parsing", total=len(sources)) as advance:
+            parsed = parse_sources(sources, keep_quads=False, sink=loader, progress=advance)
+            loader.flush()
+    return validate(parsed, parse_sources(project.sources(("shapes",))), only, store)
 
 
 def ensure_built(project: Project, store: StoreDir,

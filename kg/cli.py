@@ -335,10 +335,17 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     try:
         data = cached.read_bytes()  # a build never changes, so neither do its dumps
     except OSError:
+        from kg.progress import progress
+
         parts = PARTS if part == "all" else (part,)
-        data, _count = dump(DumpSources(env.project, parts), FORMATS[fmt], parts,
-                            env.compactor(build).prefixes, build.manifest.get("fingerprint", ""),
-                            canonical=canonical)
+        with progress("exporting", total=3, unit="step") as advance:
+            sources = DumpSources(env.project, parts)
+            advance(1)
+            sources.statements(parts, keep_graphs=FORMATS[fmt].datasets)  # canonical, sorted
+            advance(1)
+            data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
+                                build.manifest.get("fingerprint", ""), canonical=canonical)
+            advance(1)
         _keep(cached, data)
     write_output(data, output)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -40,11 +41,19 @@ def parse_file(source: SourceFile) -> tuple[list[ox.Quad], dict[str, str]]:
     return quads, dict(parser.prefixes)
 
 
-def parse_sources(sources: list[SourceFile]) -> ParsedSources:
+def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
+                  track_subjects: bool = True,
+                  sink: Callable[[list[ox.Quad]], None] | None = None,
+                  progress: Callable[[int], None] | None = None) -> ParsedSources:
     """Parse every file; a prefix bound to two namespaces in two files is an error.
 
     Prefixes drive the compact names users see (tables, dumps), so a prefix that means one
     thing here and another there is almost always a typo in a namespace IRI.
+
+    A large graph need not be held twice: with ``sink`` each file's quads go straight to it
+    (a store loader) and ``keep_quads=False`` drops them afterwards; ``track_subjects=False``
+    also skips the subject-to-file map, which only validation reports use. ``progress`` is
+    called once per file parsed.
     """
     parsed = ParsedSources()
     for source in sources:
@@ -59,9 +68,15 @@ def parse_sources(sources: list[SourceFile]) -> ParsedSources:
                     f"{source.relpath}: prefix {prefix}: is <{namespace}> here but <{known}> in "
                     f"{parsed.prefix_origin[prefix]}; use one namespace per prefix"
                 )
-        subject_file = parsed.subject_file
-        for quad in quads:
-            subject_file.setdefault(quad.subject, source.relpath)
-        parsed.quads.extend(quads)
+        if track_subjects:
+            subject_file = parsed.subject_file
+            for quad in quads:
+                subject_file.setdefault(quad.subject, source.relpath)
+        if sink is not None:
+            sink(quads)
+        if keep_quads:
+            parsed.quads.extend(quads)
         parsed.triples_per_file[source.relpath] = len(quads)
+        if progress is not None:
+            progress(1)
     return parsed

@@ -108,6 +108,30 @@ class Build:
                              "run `kg build` to rebuild it.") from None
 
 
+class Loader:
+    """Hands parsed quads to Oxigraph's bulk loader in large batches, not file by file.
+
+    A bulk load per small file writes a RocksDB table file per file; on 1,400 project files
+    that made `oxigraph load` take 8 s where one batch takes 1 s (bench/README.md).
+    """
+
+    BATCH = 100_000
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.pending: list[ox.Quad] = []
+
+    def __call__(self, quads: list[ox.Quad]) -> None:
+        self.pending.extend(quads)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.bulk_extend(self.pending)
+            self.pending = []
+
+
 class StoreDir:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

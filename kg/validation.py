@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -18,6 +18,7 @@ from rdflib.namespace import SH
 
 from kg.errors import InputError
 from kg.parsing import ParsedSources
+from kg.progress import progress
 from kg.rdflib_bridge import to_rdflib
 from kg.terms import Compactor, plural
 
@@ -61,7 +62,7 @@ class ValidationReport:
 
 
 @contextlib.contextmanager
-def _pyshacl_fast_paths() -> Iterator[None]:
+def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> Iterator[None]:
     """Spare pySHACL work whose cost grows with the graph but whose result kg never reads.
 
     Each patch was found by profiling ``kg validate`` on the scale benchmarks (bench/README.md)
@@ -78,10 +79,13 @@ def _pyshacl_fast_paths() -> Iterator[None]:
       into a trie that is scanned on every insert. Every source URL brings a new namespace, so
       the cost grew quadratically with the graph. A namespace without a prefix prints as
       ``<IRI>`` whether or not it is in the trie, so those are printed without the insert.
+
+    ``advance`` is called as each shape is done, for the progress bar.
     """
     import pyshacl.constraints
     import pyshacl.shape
     from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.shape import Shape
     from rdflib.namespace import NamespaceManager, split_uri
     from rdflib.plugins.sparql import processor
 
@@ -89,6 +93,7 @@ def _pyshacl_fast_paths() -> Iterator[None]:
     original_params = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
     original_description = ConstraintComponent.make_v_result_description
     original_normalize = NamespaceManager.normalizeUri
+    original_shape_validate = Shape.validate
     prepared: dict[tuple, object] = {}
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
@@ -110,8 +115,15 @@ def _pyshacl_fast_paths() -> Iterator[None]:
             return f"<{iri}>"
         return original_normalize(self, iri)
 
+    def validate_shape(self, executor, target_graph, focus=None, _evaluation_path=None):
+        outcome = original_shape_validate(self, executor, target_graph, focus, _evaluation_path)
+        if _evaluation_path is None:  # a shape pySHACL's validator runs, not a nested one
+            advance(1)
+        return outcome
+
     processor.SPARQLProcessor.query = query
     NamespaceManager.normalizeUri = normalize
+    Shape.validate = validate_shape
     pyshacl.shape.CONSTRAINT_PARAMS = (frozenset(pyshacl.constraints.ALL_CONSTRAINT_PARAMETERS),
                                        pyshacl.constraints.CONSTRAINT_PARAMETERS_MAP)
     ConstraintComponent.make_v_result_description = lambda *_args, **_kwargs: ""
@@ -121,6 +133,7 @@ def _pyshacl_fast_paths() -> Iterator[None]:
         processor.SPARQLProcessor.query = original_query
         ConstraintComponent.make_v_result_description = original_description
         NamespaceManager.normalizeUri = original_normalize
+        Shape.validate = original_shape_validate
         if original_params is None:
             del pyshacl.shape.CONSTRAINT_PARAMS
         else:
@@ -134,19 +147,24 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
 
     The whole graph is always validated, because a value class (``sh:class``) or a link may be
     described in another file; ``only_files`` only narrows what is reported. ``store`` holds
-    the same graph when the caller has loaded it already (a build); otherwise the SPARQL-based
-    constraints get an in-memory Oxigraph store of their own.
+    the graph (``parsed`` then need not keep its quads); otherwise one is made from
+    ``parsed.quads``. pySHACL's rdflib graph is read from the store; the SPARQL-based
+    constraints run in the store itself.
     """
     import pyshacl
     import pyshacl.errors
 
     from kg.sparql_constraints import evaluate, take_over
 
-    data_graph = to_rdflib(parsed.quads)
+    if store is None:
+        store = ox.Store()
+        store.bulk_extend(parsed.quads)
+    data_graph = to_rdflib(store.quads_for_pattern(None, None, None))
     shapes_graph = to_rdflib(shapes.quads)
     sparql_constraints = take_over(shapes_graph)
     try:
-        with _pyshacl_fast_paths():
+        with (progress("validating", total=_count_shapes(shapes_graph), unit="shape")
+              as advance, _pyshacl_fast_paths(advance)):
             _conforms, results_graph, text = pyshacl.validate(
                 data_graph,
                 shacl_graph=shapes_graph,
@@ -159,11 +177,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
         raise InputError(f"The SHACL shapes cannot be used: {error.message}") from None
     if not isinstance(results_graph, rdflib.Graph):  # pySHACL's ValidationFailure: a bad shape
         raise InputError(f"The SHACL shapes cannot be used: {text.strip()}")
-    if sparql_constraints:
-        if store is None:
-            store = ox.Store()
-            store.bulk_extend(parsed.quads)
-        evaluate(sparql_constraints, store, results_graph)
+    evaluate(sparql_constraints, store, results_graph)
     compactor = Compactor({**shapes.prefixes, **parsed.prefixes})
     results = []
     for node, result in _read_results(results_graph, shapes_graph, parsed, compactor):
@@ -182,6 +196,12 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
         results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
     return report
+
+
+def _count_shapes(shapes: rdflib.Graph) -> int:
+    """About as many shapes as pySHACL will run: node shapes and property shapes."""
+    return len(set(shapes.subjects(rdflib.RDF.type, SH.NodeShape))
+               | set(shapes.subjects(SH.path, None)))
 
 
 def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
