@@ -44,11 +44,16 @@ class Project:
         """Every ``.ttl`` file under ``parts``, in a stable order."""
         found = []
         for part in parts:
-            base = self.root / part
-            for path in sorted(base.rglob(f"*{SOURCE_SUFFIX}")):
-                relative = path.relative_to(self.root)
-                if path.is_file() and not any(p.startswith(".") for p in relative.parts):
-                    found.append(SourceFile(path, relative.as_posix(), part))
+            files = []
+            # os.walk, not Path.rglob: on 14,000 files it is several times faster, and every
+            # `kg query` lists the sources to check that the store is fresh.
+            for directory, subdirectories, names in os.walk(self.root / part):
+                subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
+                relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
+                files += [f"{relative}/{name}" for name in names
+                          if name.endswith(SOURCE_SUFFIX) and not name.startswith(".")]
+            found += [SourceFile(self.root / relpath, relpath, part)
+                      for relpath in sorted(files, key=lambda r: r.split("/"))]
         return found
 
     def default_store(self) -> Path:

@@ -18,6 +18,7 @@ server has pinned is kept for as long as the server runs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import secrets
@@ -46,8 +47,9 @@ class Build:
     def database(self) -> Path:
         return self.path / "oxigraph"
 
-    @property
+    @functools.cached_property
     def manifest(self) -> dict:
+        """Read once per Build object: a build never changes (it lists every source file)."""
         try:
             return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:

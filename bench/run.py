@@ -1,0 +1,319 @@
+"""The scale benchmarks: kg against Oxigraph's own tools on the project at 1x, 100x, 1000x...
+
+For each scale factor the synthetic project (bench/synth.py) is written to a temporary
+directory, then every step runs as a new process, as a user runs it, several times:
+
+- `oxigraph load` of the same source files into a fresh store (in batches of
+  BATCH files per invocation, since the command line has a length limit);
+- `kg build --no-validate` and `kg build` into a fresh store; `kg validate` alone;
+- `kg export -f nquads` (its cache removed first) against `oxigraph dump` of the same store;
+- every prebuilt query in-process (one process evaluates them all, after a warm-up);
+- every prebuilt query without parameters through `kg query NAME -f csv` against
+  `oxigraph query --query-file` on the same store, both from a cold process start.
+
+Wall time is the median, min and max of the runs; peak memory is the largest resident set
+(ru_maxrss from wait4) of the step's process. A step whose first run takes longer than
+--once-over seconds is run once. Federated queries (SERVICE to Wikidata) are not timed.
+
+Writes bench/results/scale.json and bench/results/scale.md.
+
+Usage: python bench/run.py [--scales 1,100,1000] [--runs 3] [--no-validation-above 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+BATCH = 4000
+RESULTS = REPO / "bench" / "results"
+TARGETS = {  # at 1000x; see bench/README.md
+    "build_ratio": 1.5, "validate_s": 30.0, "query_ms": 100.0, "export_ratio": 1.5,
+    "cold_query_ratio": 2.0, "peak_mb": 2048.0,
+}
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one process; a failure stops the benchmark loudly."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command[:4])}... failed ({process.returncode}):\n"
+                             f"{errors.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def summary(samples: list[tuple[float, float]]) -> dict[str, float]:
+    seconds = [s for s, _ in samples]
+    return {"median_s": round(statistics.median(seconds), 3), "min_s": round(min(seconds), 3),
+            "max_s": round(max(seconds), 3), "peak_mb": round(max(m for _, m in samples), 1),
+            "runs": len(samples)}
+
+
+def repeat(step, runs: int, once_over: float) -> dict[str, float]:
+    """Run ``step`` (which returns seconds and MB) ``runs`` times, or once if it is slow."""
+    samples = [step()]
+    while len(samples) < runs and samples[0][0] < once_over:
+        samples.append(step())
+    return summary(samples)
+
+
+def oxigraph_load(oxigraph: str, files: list[Path], location: Path,
+                  env: dict[str, str]) -> tuple[float, float]:
+    shutil.rmtree(location, ignore_errors=True)
+    seconds, peak = 0.0, 0.0
+    for start in range(0, len(files), BATCH):
+        batch = [arg for f in files[start:start + BATCH] for arg in ("--file", str(f))]
+        elapsed, memory = run_once([oxigraph, "load", "--location", str(location), *batch], env)
+        seconds, peak = seconds + elapsed, max(peak, memory)
+    return seconds, peak
+
+
+def fresh_build(kg: str, store: Path, env: dict[str, str], *options: str) -> tuple[float, float]:
+    shutil.rmtree(store, ignore_errors=True)
+    return run_once([kg, "build", "--store", str(store), *options], env)
+
+
+def live_build(store: Path) -> Path:
+    return store / "builds" / (store / "CURRENT").read_text().strip()
+
+
+def in_process_queries(project: Path, store: Path, runs: int, once_over: float) -> dict:
+    """Run in a child process (``--in-process``) so its peak memory is its own."""
+    command = [sys.executable, __file__, "--in-process", str(project), str(store),
+               "--runs", str(runs), "--once-over", str(once_over)]
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit("the in-process query run failed")
+        out.seek(0)
+        timings = json.loads(out.read())
+    return {"peak_mb": round(usage.ru_maxrss / 1024, 1), "queries": timings}
+
+
+def time_queries_here(project_dir: str, store_dir: str, runs: int, once_over: float) -> None:
+    from kg.catalog import Catalog
+    from kg.federation import is_federated
+    from kg.project import find_project
+    from kg.query import execute, materialise
+    from kg.store import StoreDir
+    from kg.terms import Compactor
+
+    project = find_project(project_dir)
+    build = StoreDir(Path(store_dir)).current()
+    store = build.open()
+    prefixes = Compactor(build.manifest.get("prefixes", {})).prefixes
+    timings = {}
+    for query in Catalog(project.queries_dir).all():
+        if is_federated(query.text):
+            continue
+        started = time.perf_counter()
+        materialise(execute(store, query, {}, prefixes))  # warm-up
+        slow = time.perf_counter() - started > once_over
+        samples = []
+        for _ in range(1 if slow else runs):
+            started = time.perf_counter()
+            materialise(execute(store, query, {}, prefixes))
+            samples.append((time.perf_counter() - started) * 1000)
+        timings[query.name] = {"median_ms": round(statistics.median(samples), 2),
+                               "min_ms": round(min(samples), 2),
+                               "max_ms": round(max(samples), 2), "runs": len(samples)}
+    json.dump(timings, sys.stdout)
+
+
+def cold_queries(kg: str, oxigraph: str, project: Path, store: Path, env: dict[str, str],
+                 runs: int, once_over: float) -> dict:
+    from kg.catalog import Catalog
+    from kg.federation import is_federated
+
+    database = live_build(store) / "oxigraph"
+    results = {}
+    for query in Catalog(project / "queries").all():
+        if is_federated(query.text) or query.parameters:
+            continue  # oxigraph query cannot bind parameters; Wikidata is not ours to time
+        ours = repeat(lambda q=query: run_once(
+            [kg, "query", q.name, "-f", "csv", "-o", os.devnull], env), runs, once_over)
+        theirs = repeat(lambda q=query: run_once(
+            [oxigraph, "query", "--location", str(database), "--query-file", str(q.path),
+             "--results-format", "csv"], env), runs, once_over)
+        results[query.name] = {"kg query": ours, "oxigraph query": theirs,
+                               "ratio": round(ours["median_s"] / theirs["median_s"], 2)}
+    return results
+
+
+def measure_scale(scale: int, args, kg: str, oxigraph: str, work: Path) -> dict:
+    from synth import generate
+
+    project = work / f"project-{scale}x"
+    started = time.perf_counter()
+    generate(scale, project)
+    print(f"[{scale}x] wrote the synthetic project in {time.perf_counter() - started:.0f} s",
+          flush=True)
+    store, ox_store = work / f"store-{scale}x", work / f"oxigraph-{scale}x"
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
+    env.pop("KG_PROGRESS_DELAY", None)
+    files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
+    result: dict = {"scale": scale, "files": len(files), "steps": {}}
+    steps = result["steps"]
+
+    def step(name: str, action) -> None:
+        steps[name] = repeat(action, args.runs, args.once_over)
+        print(f"[{scale}x] {name}: {steps[name]}", flush=True)
+
+    step("oxigraph load", lambda: oxigraph_load(oxigraph, files, ox_store, env))
+    shutil.rmtree(ox_store, ignore_errors=True)
+    validating = scale <= args.no_validation_above
+    if validating:
+        step("kg build", lambda: fresh_build(kg, store, env))
+        step("kg validate", lambda: run_once([kg, "validate"], env))
+    step("kg build --no-validate", lambda: fresh_build(kg, store, env, "--no-validate"))
+    manifest = json.loads((live_build(store) / "manifest.json").read_text())
+    result["triples"] = manifest["triples"]
+    database = live_build(store) / "oxigraph"
+    dump = work / "dump.nq"
+
+    def export() -> tuple[float, float]:
+        shutil.rmtree(live_build(store) / "dumps", ignore_errors=True)
+        return run_once([kg, "export", "-f", "nquads", "-o", str(dump)], env)
+
+    step("kg export", export)
+    step("oxigraph dump", lambda: run_once(
+        [oxigraph, "dump", "--location", str(database), "--file", str(dump)], env))
+    dump.unlink(missing_ok=True)
+    result["queries in-process"] = in_process_queries(project, store, args.runs,
+                                                      args.once_over)
+    print(f"[{scale}x] in-process queries done", flush=True)
+    result["queries cold"] = cold_queries(kg, oxigraph, project, store, env, args.runs,
+                                          args.once_over)
+    print(f"[{scale}x] cold queries done", flush=True)
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.rmtree(store, ignore_errors=True)
+    return result
+
+
+def machine() -> dict[str, str]:
+    import pyoxigraph
+    import pyshacl
+    import rdflib
+
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = next((int(line.split()[1]) for line in
+                      Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal")), 0)
+    return {"cpu": f"{os.cpu_count()} x {cpu}", "memory": f"{memory_kb / 1024 ** 2:.0f} GiB",
+            "system": f"{platform.system()} {platform.release()}",
+            "python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__,
+            "pyshacl": pyshacl.__version__, "rdflib": rdflib.__version__}
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# Scale benchmark results",
+        "",
+        f"Generated by `python bench/run.py` on {report['date']}: {m['cpu']}, {m['memory']} "
+        f"RAM, {m['system']}, Python {m['python']}, pyoxigraph {m['pyoxigraph']}, "
+        f"pySHACL {m['pyshacl']}, rdflib {m['rdflib']}. Up to {report['runs']} runs per "
+        "figure (a step slower than "
+        f"{report['once_over']:.0f} s on its first run is run once). A build output: "
+        "do not edit.",
+    ]
+    for result in report["scales"]:
+        steps = result["steps"]
+        lines += ["", f"## {result['scale']}x: {result['triples']:,} triples in "
+                      f"{result['files']:,} files", "",
+                  "| step | median s | min s | max s | peak MB | runs |",
+                  "|---|---|---|---|---|---|"]
+        for name, s in steps.items():
+            lines.append(f"| {name} | {s['median_s']:.2f} | {s['min_s']:.2f} | "
+                         f"{s['max_s']:.2f} | {s['peak_mb']:.0f} | {s['runs']} |")
+        ratios = []
+        if "kg build --no-validate" in steps:
+            ratios.append(("kg build --no-validate / oxigraph load",
+                           steps["kg build --no-validate"]["median_s"]
+                           / steps["oxigraph load"]["median_s"]))
+        ratios.append(("kg export / oxigraph dump",
+                       steps["kg export"]["median_s"] / steps["oxigraph dump"]["median_s"]))
+        cold = result["queries cold"]
+        if cold:
+            ratios.append(("kg query / oxigraph query (median over queries)",
+                           statistics.median(q["ratio"] for q in cold.values())))
+            ratios.append(("kg query / oxigraph query (worst query)",
+                           max(q["ratio"] for q in cold.values())))
+        lines += ["", "| ratio | value |", "|---|---|"]
+        lines += [f"| {name} | {value:.2f} |" for name, value in ratios]
+        queries = result["queries in-process"]["queries"]
+        ranked = sorted(queries.items(), key=lambda item: -item[1]["median_ms"])
+        over = [name for name, q in ranked if q["median_ms"] > TARGETS["query_ms"]]
+        lines += ["", f"In-process queries (peak {result['queries in-process']['peak_mb']:.0f} "
+                      f"MB): {len(queries)} timed, {len(over)} over "
+                      f"{TARGETS['query_ms']:.0f} ms.", "",
+                  "| query | median ms | min ms | max ms | runs | kg query cold ms | "
+                  "oxigraph query cold ms |", "|---|---|---|---|---|---|---|"]
+        for name, q in ranked:
+            c = cold.get(name)
+            cold_cells = (f"{c['kg query']['median_s'] * 1000:.0f} | "
+                          f"{c['oxigraph query']['median_s'] * 1000:.0f}") if c else "- | -"
+            lines.append(f"| `{name}` | {q['median_ms']:.1f} | {q['min_ms']:.1f} | "
+                         f"{q['max_ms']:.1f} | {q['runs']} | {cold_cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1,100,1000",
+                        help="comma-separated scale factors [default: 1,100,1000]")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--once-over", type=float, default=60.0, metavar="S",
+                        help="run a step once when its first run takes longer [default: 60]")
+    parser.add_argument("--no-validation-above", type=int, default=1000, metavar="N",
+                        help="skip kg build (validating) and kg validate above this scale")
+    parser.add_argument("--output", default="scale", help="results file name (no suffix)")
+    parser.add_argument("--in-process", nargs=2, metavar=("PROJECT", "STORE"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_process:
+        time_queries_here(*args.in_process, args.runs, args.once_over)
+        return
+    from kg.server.assets import oxigraph_binary
+
+    kg, oxigraph = str(Path(sys.executable).parent / "kg"), oxigraph_binary()
+    if oxigraph is None or not Path(kg).exists():
+        raise SystemExit("install the project first: pip install -e . (it brings oxigraph)")
+    report = {"date": datetime.now(UTC).isoformat(timespec="minutes"), "machine": machine(),
+              "runs": args.runs, "once_over": args.once_over, "targets_at_1000x": TARGETS,
+              "scales": []}
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        for scale in (int(s) for s in args.scales.split(",")):
+            report["scales"].append(measure_scale(scale, args, kg, oxigraph, Path(tmp)))
+            RESULTS.mkdir(exist_ok=True)  # written after each scale: a long run keeps its part
+            (RESULTS / f"{args.output}.json").write_text(json.dumps(report, indent=2) + "\n")
+            (RESULTS / f"{args.output}.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
