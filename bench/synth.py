@@ -7,9 +7,10 @@ a thousand projects for each real one. A clone is its template with:
 - every entity the template describes renamed (``olcd:smollm`` -> ``olcd:smollm-x000042``),
   so clones never merge, while links to shared entities (organisation models, concepts,
   licences, base models described elsewhere) stay as they are, as new projects would link;
-- every source it cites moved to ``https://synthetic-N.invalid/...`` and described in the
-  clone (the source's kind and title copied from ``data/sources.ttl``): new projects bring new
-  sources, and the evidence checks join against a sources table that grows with the graph;
+- every source only its template cites moved to ``https://synthetic-N.invalid/...`` and
+  described in the clone (kind and title copied from ``data/sources.ttl``): new projects
+  bring their own sources, so the sources grow with the graph, while sources several real
+  projects cite (the study's slides, say) stay shared, as they would;
 - Wikidata items replaced by made-up ones (Q9000000000 and above, far past Wikidata's
   numbering), so the one-item-per-entity checks see as many items as entities;
 - labels suffixed with the clone number.
@@ -42,7 +43,7 @@ FILES_PER_FOLDER = 1000
 CLONE = "__CLONE__"  # the clone number, zero-padded to six digits
 
 
-def template(path: Path, sources: dict[str, list[ox.Triple]]) -> str:
+def template(path: Path, sources: dict[str, list[ox.Triple]], shared: set[str]) -> str:
     """One project file as Turtle with ``__CLONE__`` wherever a clone differs."""
     parser = ox.parse(path=path, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
     triples = [quad.triple for quad in parser]
@@ -62,13 +63,13 @@ def template(path: Path, sources: dict[str, list[ox.Triple]]) -> str:
         return term
 
     for triple in triples:
-        if triple.predicate == SOURCE:
+        if triple.predicate == SOURCE and triple.object.value not in shared:
             url = triple.object.value
             cited.setdefault(url, ox.NamedNode(
                 f"https://synthetic-{CLONE}.invalid/{url.split('://', 1)[-1]}"))
     out = []
     for t in triples:
-        obj = cited[t.object.value] if t.predicate == SOURCE else rename(t.object)
+        obj = cited.get(t.object.value, t.object) if t.predicate == SOURCE else rename(t.object)
         if t.predicate == LABEL and isinstance(obj, ox.Literal):
             obj = ox.Literal(f"{obj.value} (synthetic {CLONE})", language=obj.language)
         out.append(ox.Triple(rename(t.subject), t.predicate, obj))
@@ -87,6 +88,16 @@ def source_descriptions(project: Path) -> dict[str, list[ox.Triple]]:
     return described
 
 
+def shared_sources(paths: list[Path]) -> set[str]:
+    """Sources that more than one real project file cites."""
+    citing: dict[str, set[Path]] = {}
+    for path in paths:
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            if quad.predicate == SOURCE:
+                citing.setdefault(quad.object.value, set()).add(path)
+    return {url for url, files in citing.items() if len(files) > 1}
+
+
 def generate(scale: int, out: Path, project: Path = REPO) -> int:
     """Write the project at ``scale`` into ``out`` (which must not exist); return files written."""
     if scale < 1:
@@ -95,8 +106,9 @@ def generate(scale: int, out: Path, project: Path = REPO) -> int:
     for part in ("ontology", "shapes", "queries", "data"):
         shutil.copytree(project / part, out / part)
     sources = source_descriptions(project)
-    templates = [(path.stem, template(path, sources))
-                 for path in sorted((project / "data" / "projects").glob("*.ttl"))]
+    paths = sorted((project / "data" / "projects").glob("*.ttl"))
+    shared = shared_sources(paths)
+    templates = [(path.stem, template(path, sources, shared)) for path in paths]
     written = 0
     for clone in range(1, scale):
         for stem, text in templates:

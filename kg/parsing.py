@@ -22,6 +22,10 @@ class ParsedSources:
     prefix_origin: dict[str, str] = field(default_factory=dict)
     #: subject -> the file that first describes it, so reports can name the file to fix.
     subject_file: dict[ox.NamedNode | ox.BlankNode, str] = field(default_factory=dict)
+    #: the files parsed, in order
+    sources: list[SourceFile] = field(default_factory=list)
+    #: file -> the IRIs it describes and the IRIs it points to (for validation in parts).
+    links: dict[str, tuple[frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
     def file_of(self, term: ox.NamedNode | ox.BlankNode) -> str | None:
         return self.subject_file.get(term)
@@ -52,11 +56,13 @@ def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
 
     A large graph need not be held twice: with ``sink`` each file's quads go straight to it
     (a store loader) and ``keep_quads=False`` drops them afterwards; ``track_subjects=False``
-    also skips the subject-to-file map, which only validation reports use. ``progress`` is
+    also skips the subject-to-file map and the links between files, which only validation
+    uses. ``progress`` is
     called once per file parsed.
     """
     parsed = ParsedSources()
     for source in sources:
+        parsed.sources.append(source)
         quads, prefixes = parse_file(source)
         for prefix, namespace in prefixes.items():
             known = parsed.prefixes.get(prefix)
@@ -70,8 +76,15 @@ def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
                 )
         if track_subjects:
             subject_file = parsed.subject_file
+            described, mentioned = set(), set()
             for quad in quads:
-                subject_file.setdefault(quad.subject, source.relpath)
+                subject = quad.subject
+                subject_file.setdefault(subject, source.relpath)
+                if type(subject) is ox.NamedNode:
+                    described.add(subject.value)
+                if type(quad.object) is ox.NamedNode:
+                    mentioned.add(quad.object.value)
+            parsed.links[source.relpath] = (frozenset(described), frozenset(mentioned))
         if sink is not None:
             sink(quads)
         if keep_quads:

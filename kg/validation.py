@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -148,23 +149,75 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     The whole graph is always validated, because a value class (``sh:class``) or a link may be
     described in another file; ``only_files`` only narrows what is reported. ``store`` holds
     the graph (``parsed`` then need not keep its quads); otherwise one is made from
-    ``parsed.quads``. pySHACL's rdflib graph is read from the store; the SPARQL-based
-    constraints run in the store itself.
+    ``parsed.quads``. The SPARQL-based constraints run in the store; pySHACL checks the rest,
+    on the whole graph at once when it is small and in parts (kg.partitions), in parallel
+    processes, when it is large.
     """
-    import pyshacl
-    import pyshacl.errors
-
+    from kg.partitions import plan
     from kg.sparql_constraints import evaluate, take_over
 
     if store is None:
         store = ox.Store()
         store.bulk_extend(parsed.quads)
-    data_graph = to_rdflib(store.quads_for_pattern(None, None, None))
     shapes_graph = to_rdflib(shapes.quads)
     sparql_constraints = take_over(shapes_graph)
+    prefixes = {**shapes.prefixes, **parsed.prefixes}
+    compactor = Compactor(prefixes)
+    # Parts are exact only when no SPARQL constraint (which may look anywhere) is left to
+    # pySHACL and no shape follows a property backwards.
+    partable = ((None, SH.sparql, None) not in shapes_graph
+                and (None, SH.inversePath, None) not in shapes_graph)
+    parts = plan(parsed, _pointed(shapes_graph, store)) if partable else []
+    if len(parts) > 1:
+        pairs, results_graph = _validate_in_parts(parts, parsed, shapes, prefixes)
+        sparql_graph = _empty_report()
+        evaluate(sparql_constraints, store, sparql_graph)
+        pairs += _read_results(sparql_graph, shapes_graph, parsed, compactor, store)
+        results_graph += sparql_graph
+    else:
+        results_graph = _run_pyshacl(to_rdflib(store.quads_for_pattern(None, None, None)),
+                                     shapes_graph)
+        evaluate(sparql_constraints, store, results_graph)
+        pairs = list(_read_results(results_graph, shapes_graph, parsed, compactor, store))
+    results = []
+    for node, result in pairs:
+        if only_files is None or result.file in only_files:
+            results.append(result)
+        elif node is not None:  # keep the Turtle report as the text and JSON reports
+            results_graph.remove((None, SH.result, node))
+            results_graph.remove((node, None, None))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
+                                r.message, r.value or ""))
+    files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
+    for prefix, namespace in prefixes.items():
+        results_graph.bind(prefix, namespace)
+    report = ValidationReport(results, files, results_graph)
+    for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
+        results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
+    return report
+
+
+def _pointed(shapes: rdflib.Graph, store: ox.Store) -> frozenset[str]:
+    """The IRIs that are targets because something points at them (``sh:targetObjectsOf``)."""
+    pointed: set[str] = set()
+    for predicate in set(shapes.objects(None, SH.targetObjectsOf)):
+        solutions = store.query(f"SELECT DISTINCT ?o WHERE {{ ?s <{predicate}> ?o "
+                                "FILTER(isIRI(?o)) }")
+        pointed.update(solution["o"].value for solution in solutions)
+    return frozenset(pointed)
+
+
+def _run_pyshacl(data_graph: rdflib.Graph, shapes_graph: rdflib.Graph,
+                 show_progress: bool = True) -> rdflib.Graph:
+    import pyshacl
+    import pyshacl.errors
+
+    total = _count_shapes(shapes_graph) if show_progress else None
     try:
-        with (progress("validating", total=_count_shapes(shapes_graph), unit="shape")
-              as advance, _pyshacl_fast_paths(advance)):
+        with (progress("validating", total=total, unit="shape") if show_progress
+              else contextlib.nullcontext(lambda _n: None)) as advance, \
+                _pyshacl_fast_paths(advance):
             _conforms, results_graph, text = pyshacl.validate(
                 data_graph,
                 shacl_graph=shapes_graph,
@@ -177,25 +230,115 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
         raise InputError(f"The SHACL shapes cannot be used: {error.message}") from None
     if not isinstance(results_graph, rdflib.Graph):  # pySHACL's ValidationFailure: a bad shape
         raise InputError(f"The SHACL shapes cannot be used: {text.strip()}")
-    evaluate(sparql_constraints, store, results_graph)
-    compactor = Compactor({**shapes.prefixes, **parsed.prefixes})
-    results = []
-    for node, result in _read_results(results_graph, shapes_graph, parsed, compactor):
-        if only_files is None or result.file in only_files:
-            results.append(result)
-        else:  # keep the Turtle report consistent with what the text and JSON reports show
-            results_graph.remove((None, SH.result, node))
-            results_graph.remove((node, None, None))
-    order = {"Violation": 0, "Warning": 1, "Info": 2}
-    results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
-                                r.message, r.value or ""))
-    files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
-    for prefix, namespace in {**shapes.prefixes, **parsed.prefixes}.items():
-        results_graph.bind(prefix, namespace)
-    report = ValidationReport(results, files, results_graph)
-    for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
-        results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
-    return report
+    return results_graph
+
+
+def _empty_report() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.add((rdflib.BNode(), rdflib.RDF.type, SH.ValidationReport))
+    return graph
+
+
+def _validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
+                       prefixes: dict[str, str]) -> tuple[list, rdflib.Graph]:
+    """Each part in a process of its own (at most one per CPU); results merged, deduplicated.
+
+    Parts re-read their files: Turtle parsing is fast, and a fresh process is the only way to
+    hand memory back after an rdflib graph of this size.
+    """
+    import concurrent.futures
+    import multiprocessing
+
+    by_relpath = {source.relpath: (str(source.path), source.relpath, source.part)
+                  for source in (*parsed.sources, *shapes.sources)}
+    shape_files = [by_relpath[f] for f in shapes.triples_per_file]
+    graph = _empty_report()
+    report = next(graph.subjects(rdflib.RDF.type, SH.ValidationReport))
+    pairs, seen = [], set()
+    workers = min(len(parts), os.cpu_count() or 1)
+    with (progress("validating", total=len(parts), unit="part") as advance,
+          concurrent.futures.ProcessPoolExecutor(
+              workers, mp_context=multiprocessing.get_context("spawn")) as pool):
+        jobs = [pool.submit(_validate_part, [by_relpath[f] for f in part.files], part.owned,
+                            shape_files, prefixes) for part in parts]
+        for job in concurrent.futures.as_completed(jobs):
+            for result, details, triples, undescribed in job.result():
+                if undescribed is not None and parsed.file_of(ox.NamedNode(undescribed)):
+                    continue  # the part that owns the node's file reports it
+                if result in seen:  # a node no file describes is checked in every part
+                    continue
+                seen.add(result)
+                one = rdflib.Graph().parse(data=triples, format="nt")
+                nested = set(one.objects(None, SH.detail))
+                node = next(n for n in one.subjects(rdflib.RDF.type, SH.ValidationResult)
+                            if n not in nested)
+                graph += one
+                graph.add((report, SH.result, node))
+                pairs.append((node, result))
+                pairs += [(None, detail) for detail in details]  # in the graph under node
+            advance(1)
+    return pairs, graph
+
+
+def _validate_part(files: list[tuple[str, str, str]], owned: frozenset[str],
+                   shape_files: list[tuple[str, str, str]], prefixes: dict[str, str]
+                   ) -> list[tuple[ValidationResult, tuple[ValidationResult, ...], bytes,
+                                   str | None]]:
+    """One part, in a worker process: its owned nodes' results, each with its report triples.
+
+    A result comes with the results nested under it (``sh:detail``, from ``sh:node`` and the
+    like), whatever node those are about.
+    """
+    from pathlib import Path
+
+    from kg.parsing import parse_sources
+    from kg.project import SourceFile
+    from kg.sparql_constraints import take_over
+
+    parsed = parse_sources([SourceFile(Path(p), r, part) for p, r, part in files])
+    shapes = parse_sources([SourceFile(Path(p), r, part) for p, r, part in shape_files])
+    shapes_graph = to_rdflib(shapes.quads)
+    take_over(shapes_graph)
+    data_graph = to_rdflib(parsed.quads)
+    store = ox.Store()  # for the reports' names of blank nodes
+    store.bulk_extend(parsed.quads)
+    parsed.quads.clear()
+    results_graph = _run_pyshacl(data_graph, shapes_graph, show_progress=False)
+    read = dict(_read_results(results_graph, shapes_graph, parsed, Compactor(prefixes), store))
+    kept = []
+    for top in results_graph.objects(None, SH.result):
+        result = read[top]
+        focus = results_graph.value(top, SH.focusNode)
+        undescribed = None  # an IRI no file of this part describes: maybe another part does
+        if result.file not in owned:  # another part reports it, seeing all its neighbours
+            if result.file is not None or not isinstance(focus, rdflib.URIRef):
+                continue
+            undescribed = str(focus)
+        details, todo = [], list(results_graph.objects(top, SH.detail))
+        while todo:  # a nested shape's results go with the result that caused them
+            node = todo.pop()
+            details.append(read[node])
+            todo += results_graph.objects(node, SH.detail)
+        one = rdflib.Graph()
+        for triple in _result_triples(results_graph, top):
+            one.add(triple)
+        kept.append((result, tuple(details), one.serialize(format="nt", encoding="utf-8"),
+                     undescribed))
+    return kept
+
+
+def _result_triples(graph: rdflib.Graph, node):
+    """A result and the blank nodes it owns (a property path), not the data nodes it names."""
+    todo, done = [node], set()
+    while todo:
+        subject = todo.pop()
+        if subject in done:
+            continue
+        done.add(subject)
+        for predicate, obj in graph.predicate_objects(subject):
+            yield subject, predicate, obj
+            if isinstance(obj, rdflib.BNode) and predicate not in (SH.focusNode, SH.value):
+                todo.append(obj)
 
 
 def _count_shapes(shapes: rdflib.Graph) -> int:
@@ -205,17 +348,31 @@ def _count_shapes(shapes: rdflib.Graph) -> int:
 
 
 def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
-                  compactor: Compactor):
-    def shape_name(node) -> str | None:
-        """A property shape is usually a blank node: name it by its node shape and path."""
-        if not isinstance(node, rdflib.BNode):
+                  compactor: Compactor, store: ox.Store):
+    def shape_name(node, depth: int = 0) -> str | None:
+        """A nested shape is a blank node: name it by where it sits in a named shape.
+
+        ``olcs:ModelReleaseShape (property fair4ml:fineTunedFrom) sh:node (property
+        olc:artefactDomain)``, not a blank node label that changes from run to run.
+        """
+        if not isinstance(node, rdflib.BNode) or depth > 8:
             return show(node)
         parent = shapes_graph.value(None, SH.property, node)
-        path = shapes_graph.value(node, SH.path)
-        if parent is None:
-            return show(node)
-        where = show(path) if path is not None else None
-        return f"{show(parent)} (property {where})" if where else show(parent)
+        if parent is not None:
+            path = shapes_graph.value(node, SH.path)
+            where = show(path) if path is not None else None
+            name = shape_name(parent, depth + 1)
+            return f"{name} (property {where})" if where else name
+        for holder, predicate in shapes_graph.subject_predicates(node):
+            if predicate == rdflib.RDF.first:  # a member of a list (sh:or, sh:and, sh:xone)
+                while (None, rdflib.RDF.rest, holder) in shapes_graph:
+                    holder = shapes_graph.value(None, rdflib.RDF.rest, holder)
+                holder, predicate = next(iter(shapes_graph.subject_predicates(holder)),
+                                         (None, None))
+                if holder is None:
+                    break
+            return f"{shape_name(holder, depth + 1)} {compactor.iri(str(predicate))}"
+        return show(node)
 
     def show(node) -> str | None:
         if node is None:
@@ -223,7 +380,9 @@ def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: Parse
         if isinstance(node, rdflib.URIRef):
             return compactor.iri(str(node))
         if isinstance(node, rdflib.BNode):
-            return _describe_path(graph, node, compactor) or f"_:{node}"
+            return (_describe_path(graph, node, compactor)
+                    or _describe_blank(store, ox.BlankNode(str(node)), compactor)
+                    or f"_:{node}")
         return node.n3(graph.namespace_manager)  # a literal as Turtle: "x", "x"@en, 5
 
     def origin(node) -> str | None:
@@ -246,6 +405,29 @@ def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: Parse
             shape=shape_name(graph.value(result, SH.sourceShape)),
             component=show(graph.value(result, SH.sourceConstraintComponent)),
         )
+
+
+def _describe_blank(store: ox.Store, node: ox.BlankNode, compactor: Compactor) -> str | None:
+    """A data blank node as a reader can find it: ``olcd:olmo olc:evidence [dct:source <…>]``.
+
+    Its label is made up anew at every parse, so reports name it by the link to it and its
+    first statement instead, which stay the same from run to run.
+    """
+    def term(value) -> str:
+        if isinstance(value, ox.NamedNode):
+            return compactor.iri(value.value)
+        if isinstance(value, ox.BlankNode):
+            return "[]"
+        return str(value)
+
+    incoming = sorted((term(q.subject), term(q.predicate))
+                      for q in store.quads_for_pattern(None, None, node))
+    outgoing = sorted((term(q.predicate), term(q.object))
+                      for q in store.quads_for_pattern(node, None, None))
+    if not incoming and not outgoing:
+        return None
+    inside = f"{outgoing[0][0]} {outgoing[0][1]}" if outgoing else ""
+    return (f"{incoming[0][0]} {incoming[0][1]} [{inside}]" if incoming else f"[{inside}]")
 
 
 def _describe_path(graph: rdflib.Graph, node, compactor: Compactor) -> str | None:
