@@ -30,9 +30,13 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.I
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    """Copy quads (default graph) into an rdflib graph, terms shaped as rdflib's parser would."""
-    graph = rdflib.Graph()
+def to_rdflib(quads: Iterable[ox.Quad], store: str = "default") -> rdflib.Graph:
+    """Copy quads (default graph) into an rdflib graph, terms shaped as rdflib's parser would.
+
+    ``store="SimpleMemory"`` gives a graph without rdflib's context bookkeeping, faster to
+    read; pySHACL accepts one for the shapes (not for the data, which it wraps in a dataset).
+    """
+    graph = rdflib.Graph(store=store)
     iris: dict[str, rdflib.URIRef] = {}
     literals: dict[tuple, rdflib.Literal] = {}
 

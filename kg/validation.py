@@ -81,11 +81,18 @@ def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> I
       the cost grew quadratically with the graph. A namespace without a prefix prints as
       ``<IRI>`` whether or not it is in the trie, so those are printed without the insert.
 
+    - pySHACL checks a node shape's property shapes one focus node at a time, and every call
+      re-reads the property shape's parameters from the shapes graph and rebuilds its
+      constraint components. A property shape's result for one node does not depend on the
+      others, so each is called once with all the focus nodes (falling back to pySHACL's own
+      loop when a value node repeats or recursion is possible, where counts could differ).
+
     ``advance`` is called as each shape is done, for the progress bar.
     """
     import pyshacl.constraints
     import pyshacl.shape
     from pyshacl.constraints.constraint_component import ConstraintComponent
+    from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
     from pyshacl.shape import Shape
     from rdflib.namespace import NamespaceManager, split_uri
     from rdflib.plugins.sparql import processor
@@ -95,6 +102,7 @@ def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> I
     original_description = ConstraintComponent.make_v_result_description
     original_normalize = NamespaceManager.normalizeUri
     original_shape_validate = Shape.validate
+    original_property_shape = PropertyConstraintComponent._evaluate_property_shape
     prepared: dict[tuple, object] = {}
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
@@ -122,8 +130,23 @@ def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> I
             advance(1)
         return outcome
 
+    def evaluate_property_shape(self, executor, property_shape, target_graph, focus_values,
+                                recursive, evaluation_path):
+        shape = self.shape.get_other_shape(property_shape)
+        values = [value for values in focus_values.values() for value in values]
+        if (not shape or not shape.is_property_shape or (recursive and shape in recursive)
+                or len(set(values)) != len(values)):
+            return original_property_shape(self, executor, property_shape, target_graph,
+                                           focus_values, recursive, evaluation_path)
+        if not values:
+            return False, []
+        conforms, reports = shape.validate(executor, target_graph, focus=values,
+                                           _evaluation_path=evaluation_path[:])
+        return not conforms, reports
+
     processor.SPARQLProcessor.query = query
     NamespaceManager.normalizeUri = normalize
+    PropertyConstraintComponent._evaluate_property_shape = evaluate_property_shape
     Shape.validate = validate_shape
     pyshacl.shape.CONSTRAINT_PARAMS = (frozenset(pyshacl.constraints.ALL_CONSTRAINT_PARAMETERS),
                                        pyshacl.constraints.CONSTRAINT_PARAMETERS_MAP)
@@ -135,6 +158,7 @@ def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> I
         ConstraintComponent.make_v_result_description = original_description
         NamespaceManager.normalizeUri = original_normalize
         Shape.validate = original_shape_validate
+        PropertyConstraintComponent._evaluate_property_shape = original_property_shape
         if original_params is None:
             del pyshacl.shape.CONSTRAINT_PARAMS
         else:
@@ -159,7 +183,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     if store is None:
         store = ox.Store()
         store.bulk_extend(parsed.quads)
-    shapes_graph = to_rdflib(shapes.quads)
+    shapes_graph = to_rdflib(shapes.quads, store="SimpleMemory")
     sparql_constraints = take_over(shapes_graph)
     prefixes = {**shapes.prefixes, **parsed.prefixes}
     compactor = Compactor(prefixes)
@@ -297,7 +321,7 @@ def _validate_part(files: list[tuple[str, str, str]], owned: frozenset[str],
 
     parsed = parse_sources([SourceFile(Path(p), r, part) for p, r, part in files])
     shapes = parse_sources([SourceFile(Path(p), r, part) for p, r, part in shape_files])
-    shapes_graph = to_rdflib(shapes.quads)
+    shapes_graph = to_rdflib(shapes.quads, store="SimpleMemory")
     take_over(shapes_graph)
     data_graph = to_rdflib(parsed.quads)
     store = ox.Store()  # for the reports' names of blank nodes
