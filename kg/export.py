@@ -51,34 +51,18 @@ FORMATS = {f.name: f for f in (
 )}
 
 
-def part_quads(project: Project, parts: tuple[str, ...]) -> tuple[list[ox.Quad], dict]:
-    """The statements of ``parts``, each part in its named graph; and the sources' prefixes."""
-    quads: list[ox.Quad] = []
-    prefixes: dict[str, str] = {}
-    for part in parts:
-        parsed = parse_sources(project.sources((part,)))
-        graph = ox.NamedNode(GRAPH_BASE + part)
-        quads += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parsed.quads]
-        prefixes = {**parsed.prefixes, **prefixes}
-    return quads, prefixes
+@dataclass
+class Statements:
+    """A dump's statements as sorted N-Quads (or N-Triples) lines, parsed again on demand."""
 
+    lines: list[bytes]
+    keep_graphs: bool
 
-def canonical_statements(quads: list[ox.Quad], keep_graphs: bool) -> list[ox.Quad]:
-    """Canonical blank node labels and a stable order (graph, subject, rdf:type first, …)."""
-    if not keep_graphs:
-        quads = list({ox.Quad(q.subject, q.predicate, q.object) for q in quads})
-    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
-           for q in quads):
-        dataset = ox.Dataset(quads)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        quads = list(dataset)
+    def __len__(self) -> int:
+        return len(self.lines)
 
-    def key(quad: ox.Quad) -> tuple[str, str, bool, str, str]:
-        predicate = str(quad.predicate)
-        return (str(quad.graph_name), str(quad.subject), predicate != RDF_TYPE, predicate,
-                str(quad.object))
-
-    return sorted(quads, key=key)
+    def quads(self) -> list[ox.Quad]:
+        return list(ox.parse(b"".join(self.lines), format=ox.RdfFormat.N_QUADS))
 
 
 class DumpSources:
@@ -88,16 +72,59 @@ class DumpSources:
     """
 
     def __init__(self, project: Project, parts: tuple[str, ...] = PARTS) -> None:
-        self.quads, self.prefixes = part_quads(project, parts)
-        self._statements: dict[tuple[tuple[str, ...], bool], list[ox.Quad]] = {}
+        self.triples: dict[str, list[ox.Quad]] = {}
+        self.prefixes: dict[str, str] = {}
+        for part in parts:
+            parsed = parse_sources(project.sources((part,)), track_subjects=False)
+            self.triples[part] = parsed.quads
+            self.prefixes = {**parsed.prefixes, **self.prefixes}
+        self._statements: dict[tuple[tuple[str, ...], bool], Statements] = {}
 
-    def statements(self, parts: tuple[str, ...], keep_graphs: bool) -> list[ox.Quad]:
+    def statements(self, parts: tuple[str, ...], keep_graphs: bool) -> Statements:
         key = (parts, keep_graphs)
         if key not in self._statements:
-            graphs = {ox.NamedNode(GRAPH_BASE + part) for part in parts}
             self._statements[key] = canonical_statements(
-                [q for q in self.quads if q.graph_name in graphs], keep_graphs)
+                {part: self.triples[part] for part in parts}, keep_graphs)
         return self._statements[key]
+
+
+def canonical_statements(triples: dict[str, list[ox.Quad]], keep_graphs: bool) -> Statements:
+    """Canonical blank node labels and a stable order (graph, subject, rdf:type first, …).
+
+    Only statements with a blank node go through RDFC-1.0 (its labels depend on those alone);
+    the rest are serialised as they are. Sorting compares the serialised lines, which orders
+    terms as their N-Triples spelling would, without a Python object per term.
+    """
+    lines_by_graph: dict[bytes, list[bytes]] = {}
+    blank: list[ox.Quad] = []
+    for part, statements in triples.items():
+        graph = ox.NamedNode(GRAPH_BASE + part) if keep_graphs else ox.DefaultGraph()
+        suffix = f" <{GRAPH_BASE}{part}> .\n".encode() if keep_graphs else b" .\n"
+        plain = []
+        for quad in statements:
+            if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode:
+                blank.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph))
+            else:
+                plain.append(quad)
+        body = ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES) or b""
+        lines_by_graph.setdefault(suffix, []).extend(
+            line[:-3] + suffix for line in body.splitlines(keepends=True))
+    if blank:
+        dataset = ox.Dataset(blank)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        body = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
+        for line in body.splitlines(keepends=True):
+            suffix = line[line.rindex(b" <"):] if keep_graphs else b" .\n"
+            lines_by_graph.setdefault(suffix, []).append(line)
+    lines = []
+    for suffix in sorted(lines_by_graph):
+        lines += sorted(set(lines_by_graph[suffix]),  # parts merged: a statement once
+                        key=lambda line: line.replace(_TYPE, _TYPE_FIRST, 1))
+    return Statements(lines, keep_graphs)
+
+
+_TYPE = f" {RDF_TYPE} ".encode()
+_TYPE_FIRST = b" <\x00> "  # sorts before any IRI: a subject's rdf:type comes first
 
 
 def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: dict[str, str],
@@ -108,19 +135,21 @@ def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: di
         if fmt.name not in ("ntriples", "nquads"):
             raise ValueError("--canonical is for ntriples and nquads (RDFC-1.0 canonical form)")
         return canonical_nquads(statements, fmt), len(statements)
-    items = statements if fmt.datasets else [q.triple for q in statements]
-    used = used_prefixes(statements, {**sources.prefixes, **prefixes})
-    body = ox.serialize(items, format=fmt.rdf,
-                        prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
-                        ) or b""
+    if fmt.name in ("ntriples", "nquads"):
+        body = b"".join(statements.lines)
+    else:
+        quads = statements.quads()
+        items = quads if fmt.datasets else [q.triple for q in quads]
+        used = used_prefixes(statements, {**sources.prefixes, **prefixes})
+        body = ox.serialize(items, format=fmt.rdf,
+                            prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
+                            ) or b""
     return header(fmt, parts, len(statements), fingerprint) + body, len(statements)
 
 
-def canonical_nquads(statements: list[ox.Quad], fmt: Format) -> bytes:
+def canonical_nquads(statements: Statements, fmt: Format) -> bytes:
     """RDFC-1.0's canonical form: canonical N-Quads (or N-Triples) lines in code point order."""
-    items = statements if fmt.datasets else [q.triple for q in statements]
-    lines = (ox.serialize(items, format=fmt.rdf) or b"").splitlines(keepends=True)
-    return b"".join(sorted(lines))
+    return b"".join(sorted(statements.lines))
 
 
 def header(fmt: Format, parts: tuple[str, ...], count: int, fingerprint: str) -> bytes:
@@ -142,14 +171,8 @@ def header(fmt: Format, parts: tuple[str, ...], count: int, fingerprint: str) ->
     return b""  # JSON-LD and RDF/XML: the dataset description inside says the same
 
 
-def used_prefixes(statements: list[ox.Quad], prefixes: dict[str, str]) -> dict[str, str]:
+def used_prefixes(statements: Statements, prefixes: dict[str, str]) -> dict[str, str]:
     """Only the prefixes some IRI in the dump starts with: no unused declarations."""
-    iris = set()
-    for quad in statements:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
+    body = b"".join(statements.lines)
     return {prefix: namespace for prefix, namespace in sorted(prefixes.items())
-            if prefix and any(iri.startswith(namespace) for iri in iris)}
+            if prefix and f"<{namespace}".encode() in body}

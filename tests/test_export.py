@@ -13,7 +13,8 @@ import pytest
 import rdflib
 from conftest import PREFIXES, REPO, Run, write
 
-from kg.export import FORMATS, GRAPH_BASE, PARTS, part_quads
+from kg.export import FORMATS, GRAPH_BASE, PARTS
+from kg.parsing import parse_sources
 from kg.project import find_project
 
 GRAPH_FORMATS = [name for name, fmt in FORMATS.items() if not fmt.datasets]
@@ -29,7 +30,9 @@ def canonical(quads) -> list[str]:
 
 def sources(keep_graphs: bool) -> list[str]:
     """The repository's validated sources, as the dumps should hold them."""
-    quads, _ = part_quads(find_project(REPO), PARTS)
+    project = find_project(REPO)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH_BASE + part))
+             for part in PARTS for q in parse_sources(project.sources((part,))).quads]
     if not keep_graphs:
         quads = list({ox.Quad(q.subject, q.predicate, q.object) for q in quads})
     return canonical(quads)
