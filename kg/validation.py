@@ -197,7 +197,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
         sparql_graph = _empty_report()
         evaluate(sparql_constraints, store, sparql_graph)
         pairs += _read_results(sparql_graph, shapes_graph, parsed, compactor, store)
-        results_graph += sparql_graph
+        _merge_reports(results_graph, sparql_graph)
     else:
         results_graph = _run_pyshacl(to_rdflib(store.quads_for_pattern(None, None, None)),
                                      shapes_graph)
@@ -261,6 +261,17 @@ def _empty_report() -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.add((rdflib.BNode(), rdflib.RDF.type, SH.ValidationReport))
     return graph
+
+
+def _merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
+    """Add ``other``'s results to ``into``'s one ``sh:ValidationReport``."""
+    report = next(into.subjects(rdflib.RDF.type, SH.ValidationReport))
+    other_report = next(other.subjects(rdflib.RDF.type, SH.ValidationReport))
+    for subject, predicate, obj in other:
+        if subject != other_report:
+            into.add((subject, predicate, obj))
+        elif predicate == SH.result:
+            into.add((report, SH.result, obj))
 
 
 def _validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,

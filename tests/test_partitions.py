@@ -11,7 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import rdflib
 from conftest import REPO
+from rdflib.namespace import SH
 
 from kg.build import validate_project
 from kg.parsing import parse_sources
@@ -61,6 +63,12 @@ def test_parts_report_what_the_whole_graph_reports(broken: Path, monkeypatch) ->
     in_parts = validate_project(project)
     assert whole.violations >= 4
     assert in_parts.results == whole.results
+    for report in (whole, in_parts):  # the Turtle report: one sh:ValidationReport, every result
+        graph = report.results_graph
+        assert len(list(graph.subjects(rdflib.RDF.type, SH.ValidationReport))) == 1
+        assert len(list(graph.objects(None, SH.result))) == len(
+            list(graph.subjects(rdflib.RDF.type, SH.ValidationResult))) - len(
+            list(graph.objects(None, SH.detail)))
     assert {r.file for r in whole.results} >= {"data/projects/smollm.ttl",
                                                 "data/projects/olmo.ttl", "data/links.ttl"}
 
