@@ -24,6 +24,10 @@ from kg.terms import plural
 if TYPE_CHECKING:
     from kg.validation import ValidationReport
 
+#: Inside the store directory: per-part validation results of large graphs (kg.validation).
+VALIDATION_CACHE = "validation-cache"
+
+
 @dataclass
 class BuildResult:
     build: Build
@@ -81,9 +85,13 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
             f"{sum(parsed.triples_per_file.values())} triples")
         report = None
         if validate:
-            report = validate_project(project, parsed, store=database)
-            log(f"validated against {plural(len(project.sources(('shapes',))), 'shape file')}: "
-                f"{plural(report.violations, 'violation')}, "
+            report = validate_project(project, parsed, store=database,
+                                      cache=store.path / VALIDATION_CACHE)
+            in_parts = (f" in {plural(report.parts_checked + report.parts_reused, 'part')} "
+                        f"({report.parts_reused} unchanged since the last validation)"
+                        if report.parts_checked + report.parts_reused else "")
+            log(f"validated against {plural(len(project.sources(('shapes',))), 'shape file')}"
+                f"{in_parts}: {plural(report.violations, 'violation')}, "
                 f"{plural(report.warnings, 'warning')}")
             if not report.conforms:
                 raise ValidationFailed(
@@ -117,14 +125,15 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
 
 
 def validate_project(project: Project, parsed: ParsedSources | None = None,
-                     files: list[Path] | None = None, store: ox.Store | None = None
-                     ) -> ValidationReport:
+                     files: list[Path] | None = None, store: ox.Store | None = None,
+                     cache: Path | None = None) -> ValidationReport:
     """Validate the whole graph against ``shapes/``; report only on ``files`` when given.
 
     A file outside the project (a new contribution, say) is validated together with the
     project's graph, so its links to existing entities resolve. ``store`` holds the parsed
     graph when the caller has loaded it (a build); otherwise the sources are parsed into an
-    in-memory Oxigraph store.
+    in-memory Oxigraph store. ``cache``: where a large graph's parts keep their results, so
+    that only the parts whose files changed are checked again.
     """
     from kg.validation import validate
 
@@ -146,7 +155,7 @@ def validate_project(project: Project, parsed: ParsedSources | None = None,
         with progress("parsing", total=len(sources)) as advance:
             parsed = parse_sources(sources, keep_quads=False, sink=loader, progress=advance)
             loader.flush()
-    return validate(parsed, parse_sources(project.sources(("shapes",))), only, store)
+    return validate(parsed, parse_sources(project.sources(("shapes",))), only, store, cache)
 
 
 def ensure_built(project: Project, store: StoreDir,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,10 +181,11 @@ def validate(env: Env, files: tuple[Path, ...], fmt: str) -> None:
 
     Exit 0 when the data conforms (warnings allowed), 1 on violations, 2 on unreadable input.
     """
-    from kg.build import validate_project
+    from kg.build import VALIDATION_CACHE, validate_project
     from kg.validation import format_json, format_text, format_turtle
 
-    report = validate_project(env.project, files=list(files) if files else None)
+    report = validate_project(env.project, files=list(files) if files else None,
+                              cache=env.store.path / VALIDATION_CACHE)
     render = {"text": format_text, "json": format_json, "turtle": format_turtle}[fmt]
     click.echo(render(report), nl=False)
     if not report.conforms:
@@ -332,22 +334,43 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
         raise CliError("the sources changed since the last good build and do not build; fix "
                        "them (kg validate) first: a dump holds validated sources only")
     cached = build.path / "dumps" / f"{part}.{fmt}{'.canonical' if canonical else ''}"
-    try:
-        data = cached.read_bytes()  # a build never changes, so neither do its dumps
-    except OSError:
-        from kg.progress import progress
+    if cached.is_file():  # a build never changes, so neither do its dumps
+        copy_output(cached, output)
+        return
+    from kg.progress import progress
 
-        parts = PARTS if part == "all" else (part,)
-        with progress("exporting", total=3, unit="step") as advance:
-            sources = DumpSources(env.project, parts)
-            advance(1)
-            sources.statements(parts, keep_graphs=FORMATS[fmt].datasets)  # canonical, sorted
-            advance(1)
-            data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
-                                build.manifest.get("fingerprint", ""), canonical=canonical)
-            advance(1)
-        _keep(cached, data)
+    parts = PARTS if part == "all" else (part,)
+    with progress("exporting", total=3, unit="step") as advance:
+        sources = DumpSources(env.project, parts)
+        advance(1)
+        sources.statements(parts, keep_graphs=FORMATS[fmt].datasets)  # canonical, sorted
+        advance(1)
+        data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
+                            build.manifest.get("fingerprint", ""), canonical=canonical)
+        advance(1)
+    _keep(cached, data)
     write_output(data, output)
+
+
+def copy_output(source: Path, output: str | None) -> None:
+    """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
+    try:
+        with source.open("rb") as handle:
+            if output is None or output == "-":
+                shutil.copyfileobj(handle, sys.stdout.buffer, 1 << 20)
+                sys.stdout.buffer.flush()
+                return
+            target = Path(output)
+            temporary = target.with_name(f".{target.name}.tmp")
+            try:
+                with temporary.open("wb") as out:
+                    shutil.copyfileobj(handle, out, 1 << 20)
+                os.replace(temporary, target)
+            except OSError:
+                temporary.unlink(missing_ok=True)
+                raise
+    except OSError as error:
+        raise CliError(f"cannot write {output} ({error.strerror or error})") from None
 
 
 def _keep(path: Path, data: bytes) -> None:

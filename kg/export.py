@@ -1,14 +1,19 @@
 """Deterministic dumps in every common RDF format: the same sources give the same bytes.
 
 A dump is made from the validated sources of the parts asked for (ontology, data, shapes),
-parsed with Oxigraph. Blank nodes get canonical labels (RDFC-1.0, done by Oxigraph) and
-statements are sorted, so dumps diff cleanly in review. Formats that carry named graphs
-(N-Quads, TriG, JSON-LD) keep each part in a graph of its own; the others merge the parts
-into one graph, and say so in their header comment.
+parsed with Oxigraph. Blank nodes get content-derived labels: RDFC-1.0 (done by Oxigraph)
+within each source file, prefixed with a token of the file's path, so an edit relabels
+nothing outside its file. Statements are sorted, so dumps diff cleanly in review.
+``--canonical`` gives RDFC-1.0's canonical form of the whole dataset instead (one global
+labelling, which is slower: Oxigraph's in-memory dataset grows worse than linearly).
+Formats that carry named graphs (N-Quads, TriG, JSON-LD) keep each part in a graph of its
+own; the others merge the parts into one graph, and say so in their header comment.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -61,66 +66,111 @@ class Statements:
     def __len__(self) -> int:
         return len(self.lines)
 
-    def quads(self) -> list[ox.Quad]:
-        return list(ox.parse(b"".join(self.lines), format=ox.RdfFormat.N_QUADS))
+    def quads(self):
+        """The statements as quads, parsed lazily from the lines (never all held at once)."""
+        return ox.parse(b"".join(self.lines), format=ox.RdfFormat.N_QUADS)
 
 
 class DumpSources:
-    """The sources of some parts, parsed once; their canonical statements sorted once per shape.
+    """The sources of some parts, parsed once; their sorted statements made once per shape.
 
-    A release writes a dozen dumps of the same sources: they share this work.
+    A release writes a dozen dumps of the same sources: they share this work. Statements are
+    kept as N-Triples lines, not as Python objects: the plain ones as parsed, those with blank
+    nodes after RDFC-1.0 has labelled them within their file (small datasets: linear overall).
     """
 
     def __init__(self, project: Project, parts: tuple[str, ...] = PARTS) -> None:
-        self.triples: dict[str, list[ox.Quad]] = {}
+        self.lines: dict[str, list[bytes]] = {}
         self.prefixes: dict[str, str] = {}
         for part in parts:
-            parsed = parse_sources(project.sources((part,)), track_subjects=False)
-            self.triples[part] = parsed.quads
-            self.prefixes = {**parsed.prefixes, **self.prefixes}
-        self._statements: dict[tuple[tuple[str, ...], bool], Statements] = {}
+            lines: list[bytes] = []
+            for source in project.sources((part,)):
+                token = hashlib.sha256(source.relpath.encode()).hexdigest()[:10].encode()
+                parsed = parse_sources([source], keep_quads=False, track_subjects=False,
+                                       sink=functools.partial(_split, lines, token))
+                self.prefixes = {**parsed.prefixes, **self.prefixes}
+            self.lines[part] = lines
+        self._statements: dict[tuple[tuple[str, ...], bool, bool], Statements] = {}
 
-    def statements(self, parts: tuple[str, ...], keep_graphs: bool) -> Statements:
-        key = (parts, keep_graphs)
+    def statements(self, parts: tuple[str, ...], keep_graphs: bool, canonical: bool = False
+                   ) -> Statements:
+        key = (parts, keep_graphs, canonical)
         if key not in self._statements:
-            self._statements[key] = canonical_statements(
-                {part: self.triples[part] for part in parts}, keep_graphs)
+            self._statements[key] = sorted_statements(self, parts, keep_graphs, canonical)
         return self._statements[key]
 
 
-def canonical_statements(triples: dict[str, list[ox.Quad]], keep_graphs: bool) -> Statements:
-    """Canonical blank node labels and a stable order (graph, subject, rdf:type first, …).
-
-    Only statements with a blank node go through RDFC-1.0 (its labels depend on those alone);
-    the rest are serialised as they are. Sorting compares the serialised lines, which orders
-    terms as their N-Triples spelling would, without a Python object per term.
-    """
-    lines_by_graph: dict[bytes, list[bytes]] = {}
-    blank: list[ox.Quad] = []
-    for part, statements in triples.items():
-        graph = ox.NamedNode(GRAPH_BASE + part) if keep_graphs else ox.DefaultGraph()
-        suffix = f" <{GRAPH_BASE}{part}> .\n".encode() if keep_graphs else b" .\n"
-        plain = []
-        for quad in statements:
-            if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode:
-                blank.append(ox.Quad(quad.subject, quad.predicate, quad.object, graph))
-            else:
-                plain.append(quad)
-        body = ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES) or b""
-        lines_by_graph.setdefault(suffix, []).extend(
-            line[:-3] + suffix for line in body.splitlines(keepends=True))
+def _split(lines: list[bytes], token: bytes, quads: list[ox.Quad]) -> None:
+    """One file's statements as N-Triples lines, its blank nodes labelled by RDFC-1.0."""
+    plain, blank = [], []
+    for quad in quads:
+        if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode:
+            blank.append(quad)
+        else:
+            plain.append(quad)
+    lines += (ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines(
+        keepends=True)
     if blank:
         dataset = ox.Dataset(blank)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        body = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
-        for line in body.splitlines(keepends=True):
-            suffix = line[line.rindex(b" <"):] if keep_graphs else b" .\n"
-            lines_by_graph.setdefault(suffix, []).append(line)
-    lines = []
+        prefix = b"_:b" + token  # a letter first: RDF/XML node IDs are XML names
+        for line in (ox.serialize(dataset, format=ox.RdfFormat.N_TRIPLES) or b""
+                     ).splitlines(keepends=True):
+            if line.startswith(b"_:"):  # the subject
+                line = prefix + line[2:]
+            head, _, last = line[:-3].rpartition(b" ")
+            if last.startswith(b"_:"):  # the object (a literal never ends like this)
+                line = head + b" " + prefix + last[2:] + b" .\n"
+            lines.append(line)
+
+
+def sorted_statements(sources: DumpSources, parts: tuple[str, ...], keep_graphs: bool,
+                      canonical: bool) -> Statements:
+    """The parts' lines in a stable order (graph, subject, rdf:type first, predicate, object).
+
+    Sorting compares the serialised lines, which orders terms as their N-Triples spelling
+    would, without a Python object per term. ``canonical``: relabel all blank nodes with one
+    RDFC-1.0 run over the whole dataset, for the canonical form.
+    """
+    lines_by_graph: dict[bytes, list[bytes]] = {}
+    for part in parts:
+        suffix = f" <{GRAPH_BASE}{part}> .\n".encode() if keep_graphs else b" .\n"
+        lines = lines_by_graph.setdefault(suffix, [])
+        lines += (line[:-3] + suffix for line in sources.lines[part]) if keep_graphs else \
+            sources.lines[part]
+    if canonical:
+        lines_by_graph = _relabel_globally(lines_by_graph)
+    ordered: list[bytes] = []
     for suffix in sorted(lines_by_graph):
-        lines += sorted(set(lines_by_graph[suffix]),  # parts merged: a statement once
-                        key=lambda line: line.replace(_TYPE, _TYPE_FIRST, 1))
-    return Statements(lines, keep_graphs)
+        group = list(set(lines_by_graph.pop(suffix)))  # parts merged: a statement once
+        # rdf:type first in its subject: mark it (a NUL byte cannot occur in N-Triples),
+        # sort the bytes, unmark; no sort key object per line
+        for i, line in enumerate(group):
+            if _TYPE in line:
+                group[i] = line.replace(_TYPE, _TYPE_FIRST, 1)
+        group.sort()
+        ordered += (line.replace(_TYPE_FIRST, _TYPE, 1) if _TYPE_FIRST in line else line
+                    for line in group)
+    return Statements(ordered, keep_graphs)
+
+
+def _relabel_globally(lines_by_graph: dict[bytes, list[bytes]]) -> dict[bytes, list[bytes]]:
+    """RDFC-1.0 over every statement with a blank node, as one dataset."""
+    dataset = ox.Dataset()
+    out: dict[bytes, list[bytes]] = {}
+    graphs = {}
+    for suffix, lines in lines_by_graph.items():
+        name = suffix[2:-4].decode()  # b" <IRI> .\n" -> IRI; b" .\n" -> ""
+        graphs[suffix] = ox.NamedNode(name) if name else ox.DefaultGraph()
+        out[suffix] = [line for line in lines if b"_:" not in line]
+        blank = b"".join(line for line in lines if b"_:" in line)
+        for quad in ox.parse(blank, format=ox.RdfFormat.N_QUADS):
+            dataset.add(quad)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    for suffix, graph in graphs.items():
+        body = ox.serialize(dataset.quads_for_graph_name(graph), format=ox.RdfFormat.N_QUADS)
+        out[suffix] += (body or b"").splitlines(keepends=True)
+    return out
 
 
 _TYPE = f" {RDF_TYPE} ".encode()
@@ -130,26 +180,22 @@ _TYPE_FIRST = b" <\x00> "  # sorts before any IRI: a subject's rdf:type comes fi
 def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: dict[str, str],
          fingerprint: str, canonical: bool = False) -> tuple[bytes, int]:
     """The dump's bytes and its number of statements."""
-    statements = sources.statements(parts, keep_graphs=fmt.datasets)
     if canonical:
         if fmt.name not in ("ntriples", "nquads"):
             raise ValueError("--canonical is for ntriples and nquads (RDFC-1.0 canonical form)")
-        return canonical_nquads(statements, fmt), len(statements)
+        statements = sources.statements(parts, keep_graphs=fmt.datasets, canonical=True)
+        return b"".join(sorted(statements.lines)), len(statements)
+    statements = sources.statements(parts, keep_graphs=fmt.datasets)
+    top = header(fmt, parts, len(statements), fingerprint)
     if fmt.name in ("ntriples", "nquads"):
-        body = b"".join(statements.lines)
-    else:
-        quads = statements.quads()
-        items = quads if fmt.datasets else [q.triple for q in quads]
-        used = used_prefixes(statements, {**sources.prefixes, **prefixes})
-        body = ox.serialize(items, format=fmt.rdf,
-                            prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
-                            ) or b""
-    return header(fmt, parts, len(statements), fingerprint) + body, len(statements)
-
-
-def canonical_nquads(statements: Statements, fmt: Format) -> bytes:
-    """RDFC-1.0's canonical form: canonical N-Quads (or N-Triples) lines in code point order."""
-    return b"".join(sorted(statements.lines))
+        return b"".join([top, *statements.lines]), len(statements)
+    quads = statements.quads()
+    items = quads if fmt.datasets else (q.triple for q in quads)
+    used = used_prefixes(statements, {**sources.prefixes, **prefixes})
+    body = ox.serialize(items, format=fmt.rdf,
+                        prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
+                        ) or b""
+    return top + body, len(statements)
 
 
 def header(fmt: Format, parts: tuple[str, ...], count: int, fingerprint: str) -> bytes:

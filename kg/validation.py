@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -45,6 +47,9 @@ class ValidationReport:
     results: list[ValidationResult]
     files: list[str]
     results_graph: rdflib.Graph = field(repr=False)
+    #: validated in parts: how many parts were checked, and how many reused from the cache
+    parts_checked: int = 0
+    parts_reused: int = 0
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -166,8 +171,8 @@ def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> I
 
 
 def validate(parsed: ParsedSources, shapes: ParsedSources,
-             only_files: set[str] | None = None, store: ox.Store | None = None
-             ) -> ValidationReport:
+             only_files: set[str] | None = None, store: ox.Store | None = None,
+             cache: Path | None = None) -> ValidationReport:
     """Validate the parsed graph against the shapes; keep results from ``only_files`` if given.
 
     The whole graph is always validated, because a value class (``sh:class``) or a link may be
@@ -175,7 +180,9 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     the graph (``parsed`` then need not keep its quads); otherwise one is made from
     ``parsed.quads``. The SPARQL-based constraints run in the store; pySHACL checks the rest,
     on the whole graph at once when it is small and in parts (kg.partitions), in parallel
-    processes, when it is large.
+    processes, when it is large. With ``cache`` (a directory), a part whose files, shapes and
+    validating code are unchanged since the last validation is not checked again: its results
+    are read back.
     """
     from kg.partitions import plan
     from kg.sparql_constraints import evaluate, take_over
@@ -192,8 +199,10 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     partable = ((None, SH.sparql, None) not in shapes_graph
                 and (None, SH.inversePath, None) not in shapes_graph)
     parts = plan(parsed, _pointed(shapes_graph, store)) if partable else []
+    checked = reused = 0
     if len(parts) > 1:
-        pairs, results_graph = _validate_in_parts(parts, parsed, shapes, prefixes)
+        pairs, results_graph, checked, reused = _validate_in_parts(parts, parsed, shapes,
+                                                                   prefixes, cache)
         sparql_graph = _empty_report()
         evaluate(sparql_constraints, store, sparql_graph)
         pairs += _read_results(sparql_graph, shapes_graph, parsed, compactor, store)
@@ -216,7 +225,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
     for prefix, namespace in prefixes.items():
         results_graph.bind(prefix, namespace)
-    report = ValidationReport(results, files, results_graph)
+    report = ValidationReport(results, files, results_graph, checked, reused)
     for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
         results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
     return report
@@ -275,11 +284,13 @@ def _merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
 
 
 def _validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
-                       prefixes: dict[str, str]) -> tuple[list, rdflib.Graph]:
+                       prefixes: dict[str, str], cache: Path | None
+                       ) -> tuple[list, rdflib.Graph, int, int]:
     """Each part in a process of its own (at most one per CPU); results merged, deduplicated.
 
     Parts re-read their files: Turtle parsing is fast, and a fresh process is the only way to
-    hand memory back after an rdflib graph of this size.
+    hand memory back after an rdflib graph of this size. A part found in ``cache`` (same
+    files, shapes, prefixes and code) is not checked again.
     """
     import concurrent.futures
     import multiprocessing
@@ -287,32 +298,95 @@ def _validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
     by_relpath = {source.relpath: (str(source.path), source.relpath, source.part)
                   for source in (*parsed.sources, *shapes.sources)}
     shape_files = [by_relpath[f] for f in shapes.triples_per_file]
+    keys = _part_keys(parts, by_relpath, shape_files, prefixes) if cache else [None] * len(parts)
+    outputs: dict[int, list] = {}
+    for index, key in enumerate(keys):
+        if key is not None and (cache / key).is_file():
+            # a damaged entry is checked again
+            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                outputs[index] = pickle.loads((cache / key).read_bytes())
+    todo = [i for i in range(len(parts)) if i not in outputs]
+    with progress("validating", total=len(parts), unit="part") as advance:
+        advance(len(outputs))
+        if todo:
+            workers = min(len(todo), os.cpu_count() or 1)
+            with concurrent.futures.ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+                jobs = {pool.submit(_validate_part, [by_relpath[f] for f in parts[i].files],
+                                    parts[i].owned, shape_files, prefixes): i for i in todo}
+                for job in concurrent.futures.as_completed(jobs):
+                    outputs[jobs[job]] = job.result()
+                    advance(1)
+    if cache is not None:
+        _keep_in_cache(cache, {keys[i]: outputs[i] for i in todo}, set(keys))
     graph = _empty_report()
     report = next(graph.subjects(rdflib.RDF.type, SH.ValidationReport))
     pairs, seen = [], set()
-    workers = min(len(parts), os.cpu_count() or 1)
-    with (progress("validating", total=len(parts), unit="part") as advance,
-          concurrent.futures.ProcessPoolExecutor(
-              workers, mp_context=multiprocessing.get_context("spawn")) as pool):
-        jobs = [pool.submit(_validate_part, [by_relpath[f] for f in part.files], part.owned,
-                            shape_files, prefixes) for part in parts]
-        for job in concurrent.futures.as_completed(jobs):
-            for result, details, triples, undescribed in job.result():
-                if undescribed is not None and parsed.file_of(ox.NamedNode(undescribed)):
-                    continue  # the part that owns the node's file reports it
-                if result in seen:  # a node no file describes is checked in every part
-                    continue
-                seen.add(result)
-                one = rdflib.Graph().parse(data=triples, format="nt")
-                nested = set(one.objects(None, SH.detail))
-                node = next(n for n in one.subjects(rdflib.RDF.type, SH.ValidationResult)
-                            if n not in nested)
-                graph += one
-                graph.add((report, SH.result, node))
-                pairs.append((node, result))
-                pairs += [(None, detail) for detail in details]  # in the graph under node
-            advance(1)
-    return pairs, graph
+    for index in range(len(parts)):
+        for result, details, triples, undescribed in outputs[index]:
+            if undescribed is not None and parsed.file_of(ox.NamedNode(undescribed)):
+                continue  # the part that owns the node's file reports it
+            if result in seen:  # a node no file describes is checked in every part
+                continue
+            seen.add(result)
+            one = rdflib.Graph().parse(data=triples, format="nt")
+            nested = set(one.objects(None, SH.detail))
+            node = next(n for n in one.subjects(rdflib.RDF.type, SH.ValidationResult)
+                        if n not in nested)
+            graph += one
+            graph.add((report, SH.result, node))
+            pairs.append((node, result))
+            pairs += [(None, detail) for detail in details]  # in the graph under node
+    return pairs, graph, len(todo), len(parts) - len(todo)
+
+
+#: The code whose behaviour a cached part's results depend on, besides pySHACL and rdflib.
+_VALIDATING_CODE = ("validation.py", "partitions.py", "sparql_constraints.py",
+                    "rdflib_bridge.py", "parsing.py", "terms.py")
+
+
+def _part_keys(parts, by_relpath: dict, shape_files: list, prefixes: dict[str, str]
+               ) -> list[str]:
+    """A content key per part: its files, the shapes, the prefixes and the validating code."""
+    import hashlib
+    from importlib.metadata import version
+
+    from kg.project import hash_file
+
+    package = Path(__file__).parent
+    common = hashlib.sha256()
+    for name in _VALIDATING_CODE:
+        common.update(hash_file(package / name).encode())
+    common.update(f"pyshacl {version('pyshacl')} rdflib {version('rdflib')}".encode())
+    common.update(json.dumps(sorted(prefixes.items())).encode())
+    for path, relpath, _part in shape_files:
+        common.update(f"{relpath}\0{hash_file(Path(path))}".encode())
+    hashes: dict[str, str] = {}
+    keys = []
+    for part in parts:
+        digest = common.copy()
+        for relpath in part.files:
+            if relpath not in hashes:
+                hashes[relpath] = hash_file(Path(by_relpath[relpath][0]))
+            owned = "owned" if relpath in part.owned else "context"
+            digest.update(f"{relpath}\0{owned}\0{hashes[relpath]}".encode())
+        keys.append(digest.hexdigest())
+    return keys
+
+
+def _keep_in_cache(cache: Path, new: dict[str, list], live: set[str]) -> None:
+    """Write the new parts' results; forget the parts no longer in the graph."""
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        for key, output in new.items():
+            temporary = cache / f".{key}.{os.getpid()}.tmp"
+            temporary.write_bytes(pickle.dumps(output))
+            os.replace(temporary, cache / key)
+        for entry in cache.iterdir():
+            if entry.name not in live and not entry.name.startswith("."):
+                entry.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only store: validation still works, only slower next time
 
 
 def _validate_part(files: list[tuple[str, str, str]], owned: frozenset[str],
@@ -324,8 +398,6 @@ def _validate_part(files: list[tuple[str, str, str]], owned: frozenset[str],
     A result comes with the results nested under it (``sh:detail``, from ``sh:node`` and the
     like), whatever node those are about.
     """
-    from pathlib import Path
-
     from kg.parsing import parse_sources
     from kg.project import SourceFile
     from kg.sparql_constraints import take_over

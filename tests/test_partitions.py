@@ -92,3 +92,29 @@ def test_a_part_owns_its_files_and_sees_their_neighbours(monkeypatch) -> None:
 def test_a_small_graph_is_one_part() -> None:
     parsed = parse_sources(find_project(REPO).sources(GRAPH_PARTS), keep_quads=False)
     assert len(plan(parsed)) == 1
+
+
+def test_unchanged_parts_are_not_checked_again(broken: Path, tmp_path: Path,
+                                               monkeypatch) -> None:
+    """The parts' results are kept; after an edit only the parts holding the file are redone."""
+    monkeypatch.setenv("KG_VALIDATION_PART_TRIPLES", "50")
+    project = find_project(broken)
+    cache = tmp_path / "cache"
+    first = validate_project(project, cache=cache)
+    assert (first.parts_checked, first.parts_reused) == (15, 0)
+    again = validate_project(project, cache=cache)
+    assert (again.parts_checked, again.parts_reused) == (0, 15)
+    assert again.results == first.results
+    pythia = broken / "data" / "projects" / "pythia.ttl"
+    original = pythia.read_text(encoding="utf-8")
+    try:
+        pythia.write_text(original.replace("olc:evidenceStatus olcv:stated ;", "", 1),
+                          encoding="utf-8")
+        edited = validate_project(project, cache=cache)
+        # pythia's own part, and the parts that see it (the shared files' part, say)
+        assert 1 <= edited.parts_checked < 15
+        assert edited.parts_checked + edited.parts_reused == 15
+        assert any(r.file == "data/projects/pythia.ttl" for r in edited.results)
+        assert edited.results == validate_project(project).results  # as if from scratch
+    finally:
+        pythia.write_text(original, encoding="utf-8")
