@@ -227,8 +227,9 @@ def measure_scale(scale: int, args, kg: str, oxigraph: str, work: Path) -> dict:
     step("oxigraph dump", lambda: run_once(
         [oxigraph, "dump", "--location", str(database), "--file", str(dump)], env))
     dump.unlink(missing_ok=True)
-    result["queries in-process"] = in_process_queries(project, store, args.runs,
-                                                      args.once_over)
+    result["queries in-process"] = {"peak_mb": 0, "queries": {}} if (
+        "queries in-process" in args.skip) else in_process_queries(project, store, args.runs,
+                                                                   args.once_over)
     print(f"[{scale}x] in-process queries done", flush=True)
     result["queries cold"] = {} if "queries cold" in args.skip else cold_queries(
         kg, oxigraph, project, store, env, args.runs, args.once_over)
@@ -292,6 +293,8 @@ def markdown(report: dict) -> str:
         lines += ["", "| ratio | value |", "|---|---|"]
         lines += [f"| {name} | {value:.2f} |" for name, value in ratios]
         queries = result["queries in-process"]["queries"]
+        if not queries:
+            continue
         ranked = sorted(queries.items(), key=lambda item: -item[1]["median_ms"])
         over = [name for name, q in ranked if q["median_ms"] > TARGETS["query_ms"]]
         lines += ["", f"In-process queries (peak {result['queries in-process']['peak_mb']:.0f} "
@@ -320,7 +323,7 @@ def main() -> None:
                         help="skip kg build (validating) and kg validate above this scale")
     parser.add_argument("--skip", type=lambda text: set(text.split(",")), default=set(),
                         metavar="STEPS", help="comma-separated step names not to run, e.g. "
-                        "'oxigraph load,kg validate,queries cold' (for 10000x)")
+                        "'oxigraph load,kg validate,queries in-process,queries cold' (10000x)")
     parser.add_argument("--output", default="scale", help="results file name (no suffix)")
     parser.add_argument("--in-process", nargs=2, metavar=("PROJECT", "STORE"),
                         help=argparse.SUPPRESS)
