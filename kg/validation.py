@@ -2,16 +2,14 @@
 
 Oxigraph parses; rdflib appears only here, because pySHACL needs an rdflib graph. The quads
 are handed over term by term (no Turtle round trip), and this module is imported lazily so
-commands that only read the store never load rdflib or pySHACL.
+commands that only read the store never load rdflib or pySHACL. pySHACL itself is run by
+kg.pyshacl_run, SPARQL-based constraints by kg.sparql_constraints (in Oxigraph), and large
+graphs are validated in parts by kg.validation_parts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import pickle
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,9 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from kg.errors import InputError
 from kg.parsing import ParsedSources
-from kg.progress import progress
 from kg.rdflib_bridge import to_rdflib
 from kg.terms import Compactor, plural
 
@@ -67,109 +63,6 @@ class ValidationReport:
         return self.violations == 0
 
 
-@contextlib.contextmanager
-def _pyshacl_fast_paths(advance: Callable[[int], object] = lambda _n: None) -> Iterator[None]:
-    """Spare pySHACL work whose cost grows with the graph but whose result kg never reads.
-
-    Each patch was found by profiling ``kg validate`` on the scale benchmarks (bench/README.md)
-    and is undone on exit:
-
-    - rdflib parses each SPARQL text once, not once per focus node: pySHACL hands a SPARQL
-      constraint to rdflib as text for every focus node. (Constraints Oxigraph takes over,
-      see kg.sparql_constraints, no longer reach rdflib; any others still do.)
-    - pySHACL looks up every shape parameter in a list of 40 constraint parameters, for every
-      focus node a property shape is checked on; a frozenset gives the same answer by hash.
-    - pySHACL writes a text description of every result, including the discarded ones of each
-      ``sh:or`` branch; kg reads the results graph, never that text.
-    - Printing an IRI (in descriptions and generic messages) made rdflib insert its namespace
-      into a trie that is scanned on every insert. Every source URL brings a new namespace, so
-      the cost grew quadratically with the graph. A namespace without a prefix prints as
-      ``<IRI>`` whether or not it is in the trie, so those are printed without the insert.
-
-    - pySHACL checks a node shape's property shapes one focus node at a time, and every call
-      re-reads the property shape's parameters from the shapes graph and rebuilds its
-      constraint components. A property shape's result for one node does not depend on the
-      others, so each is called once with all the focus nodes (falling back to pySHACL's own
-      loop when a value node repeats or recursion is possible, where counts could differ).
-
-    ``advance`` is called as each shape is done, for the progress bar.
-    """
-    import pyshacl.constraints
-    import pyshacl.shape
-    from pyshacl.constraints.constraint_component import ConstraintComponent
-    from pyshacl.constraints.core.shape_based_constraints import PropertyConstraintComponent
-    from pyshacl.shape import Shape
-    from rdflib.namespace import NamespaceManager, split_uri
-    from rdflib.plugins.sparql import processor
-
-    original_query = processor.SPARQLProcessor.query
-    original_params = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", None)
-    original_description = ConstraintComponent.make_v_result_description
-    original_normalize = NamespaceManager.normalizeUri
-    original_shape_validate = Shape.validate
-    original_property_shape = PropertyConstraintComponent._evaluate_property_shape
-    prepared: dict[tuple, object] = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in prepared:
-                prepared[key] = processor.translateQuery(processor.parseQuery(strOrQuery),
-                                                         base, initNs)
-            strOrQuery = prepared[key]
-        return original_query(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-    def normalize(self, iri):
-        try:
-            namespace, _name = split_uri(iri)
-        except ValueError:
-            return original_normalize(self, iri)
-        if self.store.prefix(rdflib.URIRef(namespace)) is None and not isinstance(
-                iri, rdflib.Variable):
-            return f"<{iri}>"
-        return original_normalize(self, iri)
-
-    def validate_shape(self, executor, target_graph, focus=None, _evaluation_path=None):
-        outcome = original_shape_validate(self, executor, target_graph, focus, _evaluation_path)
-        if _evaluation_path is None:  # a shape pySHACL's validator runs, not a nested one
-            advance(1)
-        return outcome
-
-    def evaluate_property_shape(self, executor, property_shape, target_graph, focus_values,
-                                recursive, evaluation_path):
-        shape = self.shape.get_other_shape(property_shape)
-        values = [value for values in focus_values.values() for value in values]
-        if (not shape or not shape.is_property_shape or (recursive and shape in recursive)
-                or len(set(values)) != len(values)):
-            return original_property_shape(self, executor, property_shape, target_graph,
-                                           focus_values, recursive, evaluation_path)
-        if not values:
-            return False, []
-        conforms, reports = shape.validate(executor, target_graph, focus=values,
-                                           _evaluation_path=evaluation_path[:])
-        return not conforms, reports
-
-    processor.SPARQLProcessor.query = query
-    NamespaceManager.normalizeUri = normalize
-    PropertyConstraintComponent._evaluate_property_shape = evaluate_property_shape
-    Shape.validate = validate_shape
-    pyshacl.shape.CONSTRAINT_PARAMS = (frozenset(pyshacl.constraints.ALL_CONSTRAINT_PARAMETERS),
-                                       pyshacl.constraints.CONSTRAINT_PARAMETERS_MAP)
-    ConstraintComponent.make_v_result_description = lambda *_args, **_kwargs: ""
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original_query
-        ConstraintComponent.make_v_result_description = original_description
-        NamespaceManager.normalizeUri = original_normalize
-        Shape.validate = original_shape_validate
-        PropertyConstraintComponent._evaluate_property_shape = original_property_shape
-        if original_params is None:
-            del pyshacl.shape.CONSTRAINT_PARAMS
-        else:
-            pyshacl.shape.CONSTRAINT_PARAMS = original_params
-
-
 def validate(parsed: ParsedSources, shapes: ParsedSources,
              only_files: set[str] | None = None, store: ox.Store | None = None,
              cache: Path | None = None) -> ValidationReport:
@@ -201,17 +94,21 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     parts = plan(parsed, _pointed(shapes_graph, store)) if partable else []
     checked = reused = 0
     if len(parts) > 1:
-        pairs, results_graph, checked, reused = _validate_in_parts(parts, parsed, shapes,
-                                                                   prefixes, cache)
-        sparql_graph = _empty_report()
+        from kg.validation_parts import validate_in_parts
+
+        pairs, results_graph, checked, reused = validate_in_parts(parts, parsed, shapes,
+                                                                  prefixes, cache)
+        sparql_graph = empty_report()
         evaluate(sparql_constraints, store, sparql_graph)
-        pairs += _read_results(sparql_graph, shapes_graph, parsed, compactor, store)
-        _merge_reports(results_graph, sparql_graph)
+        pairs += read_results(sparql_graph, shapes_graph, parsed, compactor, store)
+        merge_reports(results_graph, sparql_graph)
     else:
-        results_graph = _run_pyshacl(to_rdflib(store.quads_for_pattern(None, None, None)),
-                                     shapes_graph)
+        from kg.pyshacl_run import run_pyshacl
+
+        results_graph = run_pyshacl(to_rdflib(store.quads_for_pattern(None, None, None)),
+                                    shapes_graph)
         evaluate(sparql_constraints, store, results_graph)
-        pairs = list(_read_results(results_graph, shapes_graph, parsed, compactor, store))
+        pairs = list(read_results(results_graph, shapes_graph, parsed, compactor, store))
     results = []
     for node, result in pairs:
         if only_files is None or result.file in only_files:
@@ -241,38 +138,13 @@ def _pointed(shapes: rdflib.Graph, store: ox.Store) -> frozenset[str]:
     return frozenset(pointed)
 
 
-def _run_pyshacl(data_graph: rdflib.Graph, shapes_graph: rdflib.Graph,
-                 show_progress: bool = True) -> rdflib.Graph:
-    import pyshacl
-    import pyshacl.errors
-
-    total = _count_shapes(shapes_graph) if show_progress else None
-    try:
-        with (progress("validating", total=total, unit="shape") if show_progress
-              else contextlib.nullcontext(lambda _n: None)) as advance, \
-                _pyshacl_fast_paths(advance):
-            _conforms, results_graph, text = pyshacl.validate(
-                data_graph,
-                shacl_graph=shapes_graph,
-                inference="none",
-                allow_warnings=True,
-                allow_infos=True,
-                abort_on_first=False,
-            )
-    except pyshacl.errors.ReportableRuntimeError as error:
-        raise InputError(f"The SHACL shapes cannot be used: {error.message}") from None
-    if not isinstance(results_graph, rdflib.Graph):  # pySHACL's ValidationFailure: a bad shape
-        raise InputError(f"The SHACL shapes cannot be used: {text.strip()}")
-    return results_graph
-
-
-def _empty_report() -> rdflib.Graph:
+def empty_report() -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.add((rdflib.BNode(), rdflib.RDF.type, SH.ValidationReport))
     return graph
 
 
-def _merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
+def merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
     """Add ``other``'s results to ``into``'s one ``sh:ValidationReport``."""
     report = next(into.subjects(rdflib.RDF.type, SH.ValidationReport))
     other_report = next(other.subjects(rdflib.RDF.type, SH.ValidationReport))
@@ -283,178 +155,7 @@ def _merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
             into.add((report, SH.result, obj))
 
 
-def _validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
-                       prefixes: dict[str, str], cache: Path | None
-                       ) -> tuple[list, rdflib.Graph, int, int]:
-    """Each part in a process of its own (at most one per CPU); results merged, deduplicated.
-
-    Parts re-read their files: Turtle parsing is fast, and a fresh process is the only way to
-    hand memory back after an rdflib graph of this size. A part found in ``cache`` (same
-    files, shapes, prefixes and code) is not checked again.
-    """
-    import concurrent.futures
-    import multiprocessing
-
-    by_relpath = {source.relpath: (str(source.path), source.relpath, source.part)
-                  for source in (*parsed.sources, *shapes.sources)}
-    shape_files = [by_relpath[f] for f in shapes.triples_per_file]
-    keys = _part_keys(parts, by_relpath, shape_files, prefixes) if cache else [None] * len(parts)
-    outputs: dict[int, list] = {}
-    for index, key in enumerate(keys):
-        if key is not None and (cache / key).is_file():
-            # a damaged entry is checked again
-            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                outputs[index] = pickle.loads((cache / key).read_bytes())
-    todo = [i for i in range(len(parts)) if i not in outputs]
-    with progress("validating", total=len(parts), unit="part") as advance:
-        advance(len(outputs))
-        if todo:
-            workers = min(len(todo), os.cpu_count() or 1)
-            with concurrent.futures.ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                jobs = {pool.submit(_validate_part, [by_relpath[f] for f in parts[i].files],
-                                    parts[i].owned, shape_files, prefixes): i for i in todo}
-                for job in concurrent.futures.as_completed(jobs):
-                    outputs[jobs[job]] = job.result()
-                    advance(1)
-    if cache is not None:
-        _keep_in_cache(cache, {keys[i]: outputs[i] for i in todo}, set(keys))
-    graph = _empty_report()
-    report = next(graph.subjects(rdflib.RDF.type, SH.ValidationReport))
-    pairs, seen = [], set()
-    for index in range(len(parts)):
-        for result, details, triples, undescribed in outputs[index]:
-            if undescribed is not None and parsed.file_of(ox.NamedNode(undescribed)):
-                continue  # the part that owns the node's file reports it
-            if result in seen:  # a node no file describes is checked in every part
-                continue
-            seen.add(result)
-            one = rdflib.Graph().parse(data=triples, format="nt")
-            nested = set(one.objects(None, SH.detail))
-            node = next(n for n in one.subjects(rdflib.RDF.type, SH.ValidationResult)
-                        if n not in nested)
-            graph += one
-            graph.add((report, SH.result, node))
-            pairs.append((node, result))
-            pairs += [(None, detail) for detail in details]  # in the graph under node
-    return pairs, graph, len(todo), len(parts) - len(todo)
-
-
-#: The code whose behaviour a cached part's results depend on, besides pySHACL and rdflib.
-_VALIDATING_CODE = ("validation.py", "partitions.py", "sparql_constraints.py",
-                    "rdflib_bridge.py", "parsing.py", "terms.py")
-
-
-def _part_keys(parts, by_relpath: dict, shape_files: list, prefixes: dict[str, str]
-               ) -> list[str]:
-    """A content key per part: its files, the shapes, the prefixes and the validating code."""
-    import hashlib
-    from importlib.metadata import version
-
-    from kg.project import hash_file
-
-    package = Path(__file__).parent
-    common = hashlib.sha256()
-    for name in _VALIDATING_CODE:
-        common.update(hash_file(package / name).encode())
-    common.update(f"pyshacl {version('pyshacl')} rdflib {version('rdflib')}".encode())
-    common.update(json.dumps(sorted(prefixes.items())).encode())
-    for path, relpath, _part in shape_files:
-        common.update(f"{relpath}\0{hash_file(Path(path))}".encode())
-    hashes: dict[str, str] = {}
-    keys = []
-    for part in parts:
-        digest = common.copy()
-        for relpath in part.files:
-            if relpath not in hashes:
-                hashes[relpath] = hash_file(Path(by_relpath[relpath][0]))
-            owned = "owned" if relpath in part.owned else "context"
-            digest.update(f"{relpath}\0{owned}\0{hashes[relpath]}".encode())
-        keys.append(digest.hexdigest())
-    return keys
-
-
-def _keep_in_cache(cache: Path, new: dict[str, list], live: set[str]) -> None:
-    """Write the new parts' results; forget the parts no longer in the graph."""
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        for key, output in new.items():
-            temporary = cache / f".{key}.{os.getpid()}.tmp"
-            temporary.write_bytes(pickle.dumps(output))
-            os.replace(temporary, cache / key)
-        for entry in cache.iterdir():
-            if entry.name not in live and not entry.name.startswith("."):
-                entry.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only store: validation still works, only slower next time
-
-
-def _validate_part(files: list[tuple[str, str, str]], owned: frozenset[str],
-                   shape_files: list[tuple[str, str, str]], prefixes: dict[str, str]
-                   ) -> list[tuple[ValidationResult, tuple[ValidationResult, ...], bytes,
-                                   str | None]]:
-    """One part, in a worker process: its owned nodes' results, each with its report triples.
-
-    A result comes with the results nested under it (``sh:detail``, from ``sh:node`` and the
-    like), whatever node those are about.
-    """
-    from kg.parsing import parse_sources
-    from kg.project import SourceFile
-    from kg.sparql_constraints import take_over
-
-    parsed = parse_sources([SourceFile(Path(p), r, part) for p, r, part in files])
-    shapes = parse_sources([SourceFile(Path(p), r, part) for p, r, part in shape_files])
-    shapes_graph = to_rdflib(shapes.quads, store="SimpleMemory")
-    take_over(shapes_graph)
-    data_graph = to_rdflib(parsed.quads)
-    store = ox.Store()  # for the reports' names of blank nodes
-    store.bulk_extend(parsed.quads)
-    parsed.quads.clear()
-    results_graph = _run_pyshacl(data_graph, shapes_graph, show_progress=False)
-    read = dict(_read_results(results_graph, shapes_graph, parsed, Compactor(prefixes), store))
-    kept = []
-    for top in results_graph.objects(None, SH.result):
-        result = read[top]
-        focus = results_graph.value(top, SH.focusNode)
-        undescribed = None  # an IRI no file of this part describes: maybe another part does
-        if result.file not in owned:  # another part reports it, seeing all its neighbours
-            if result.file is not None or not isinstance(focus, rdflib.URIRef):
-                continue
-            undescribed = str(focus)
-        details, todo = [], list(results_graph.objects(top, SH.detail))
-        while todo:  # a nested shape's results go with the result that caused them
-            node = todo.pop()
-            details.append(read[node])
-            todo += results_graph.objects(node, SH.detail)
-        one = rdflib.Graph()
-        for triple in _result_triples(results_graph, top):
-            one.add(triple)
-        kept.append((result, tuple(details), one.serialize(format="nt", encoding="utf-8"),
-                     undescribed))
-    return kept
-
-
-def _result_triples(graph: rdflib.Graph, node):
-    """A result and the blank nodes it owns (a property path), not the data nodes it names."""
-    todo, done = [node], set()
-    while todo:
-        subject = todo.pop()
-        if subject in done:
-            continue
-        done.add(subject)
-        for predicate, obj in graph.predicate_objects(subject):
-            yield subject, predicate, obj
-            if isinstance(obj, rdflib.BNode) and predicate not in (SH.focusNode, SH.value):
-                todo.append(obj)
-
-
-def _count_shapes(shapes: rdflib.Graph) -> int:
-    """About as many shapes as pySHACL will run: node shapes and property shapes."""
-    return len(set(shapes.subjects(rdflib.RDF.type, SH.NodeShape))
-               | set(shapes.subjects(SH.path, None)))
-
-
-def _read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
+def read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
                   compactor: Compactor, store: ox.Store):
     def shape_name(node, depth: int = 0) -> str | None:
         """A nested shape is a blank node: name it by where it sits in a named shape.
