@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +17,16 @@ from kg import __version__
 from kg.errors import KgError, StoreError, ValidationFailed
 from kg.parsing import ParsedSources, parse_sources
 from kg.progress import progress
-from kg.project import GRAPH_PARTS, FileState, Project, SourceFile, file_states, fingerprint
+from kg.project import (
+    GRAPH_PARTS,
+    SOURCE_PARTS,
+    SOURCE_SUFFIX,
+    FileState,
+    Project,
+    SourceFile,
+    file_states,
+    fingerprint,
+)
 from kg.stats import class_counts
 from kg.store import Build, Loader, StoreDir
 from kg.terms import plural
@@ -51,9 +61,41 @@ def staleness(project: Project, build: Build | None) -> str | None:
     manifest = build.manifest
     if manifest.get("kg_version") != __version__:
         return f"it was built by kg {manifest.get('kg_version')}"
+    if _same_files_and_stats(project, manifest):
+        return None  # nothing was touched: no hashing, no objects per file
     if manifest.get("fingerprint") != fingerprint(current_states(project, build)):
         return "the sources changed since the last build"
     return None
+
+
+def _same_files_and_stats(project: Project, manifest: dict) -> bool:
+    """True when the sources are exactly the built files, with their sizes and mtimes.
+
+    Every `kg query` asks, so this is the fast path: one directory walk with ``os.scandir``
+    (its entries carry the stat), compared with the manifest. Any difference sends the caller
+    to the content hashes, which decide (a touched but unchanged file is still fresh).
+    """
+    known = {f["path"]: (f["size"], f["mtime_ns"]) for f in manifest.get("files", [])}
+    seen = 0
+    for part in SOURCE_PARTS:
+        todo = [(project.root / part, f"{part}/")]
+        while todo:
+            directory, relative = todo.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                return False
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    todo.append((entry.path, f"{relative}{entry.name}/"))
+                elif entry.name.endswith(SOURCE_SUFFIX):
+                    stat = entry.stat()
+                    if known.get(relative + entry.name) != (stat.st_size, stat.st_mtime_ns):
+                        return False
+                    seen += 1
+    return seen == len(known)
 
 
 def build(project: Project, store: StoreDir, *, validate: bool = True,

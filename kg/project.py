@@ -19,6 +19,8 @@ from kg.errors import InputError
 PARTS = ("ontology", "shapes", "data", "queries")
 #: Folders whose Turtle files make up the graph (shapes are read by validation).
 GRAPH_PARTS = ("ontology", "data")
+#: Folders whose Turtle files a build depends on (its fingerprint covers them).
+SOURCE_PARTS = ("ontology", "shapes", "data")
 SOURCE_SUFFIX = ".ttl"
 
 
@@ -40,7 +42,7 @@ class Project:
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
-    def sources(self, parts: tuple[str, ...] = ("ontology", "shapes", "data")) -> list[SourceFile]:
+    def sources(self, parts: tuple[str, ...] = SOURCE_PARTS) -> list[SourceFile]:
         """Every ``.ttl`` file under ``parts``, in a stable order."""
         found = []
         for part in parts:
