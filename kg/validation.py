@@ -96,10 +96,10 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     if len(parts) > 1:
         from kg.validation_parts import validate_in_parts
 
-        pairs, results_graph, checked, reused = validate_in_parts(parts, parsed, shapes,
-                                                                  prefixes, cache)
         sparql_graph = empty_report()
-        evaluate(sparql_constraints, store, sparql_graph)
+        pairs, results_graph, checked, reused = validate_in_parts(
+            parts, parsed, shapes, prefixes, cache,
+            meanwhile=lambda: evaluate(sparql_constraints, store, sparql_graph))
         pairs += read_results(sparql_graph, shapes_graph, parsed, compactor, store)
         merge_reports(results_graph, sparql_graph)
     else:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,13 +27,15 @@ from kg.validation import ValidationResult, empty_report, read_results
 
 
 def validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
-                       prefixes: dict[str, str], cache: Path | None
+                       prefixes: dict[str, str], cache: Path | None,
+                       meanwhile: Callable[[], object] = lambda: None
                        ) -> tuple[list, rdflib.Graph, int, int]:
     """Each part in a process of its own (at most one per CPU); results merged, deduplicated.
 
     Parts re-read their files: Turtle parsing is fast, and a fresh process is the only way to
     hand memory back after an rdflib graph of this size. A part found in ``cache`` (same
-    files, shapes, prefixes and code) is not checked again.
+    files, shapes, prefixes and code) is not checked again. ``meanwhile`` runs in this
+    process while the workers work (the SPARQL-based constraints, in Oxigraph).
     """
     import concurrent.futures
     import multiprocessing
@@ -56,9 +59,12 @@ def validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
                     workers, mp_context=multiprocessing.get_context("spawn")) as pool:
                 jobs = {pool.submit(_validate_part, [by_relpath[f] for f in parts[i].files],
                                     parts[i].owned, shape_files, prefixes): i for i in todo}
+                meanwhile()
                 for job in concurrent.futures.as_completed(jobs):
                     outputs[jobs[job]] = job.result()
                     advance(1)
+    if not todo:
+        meanwhile()
     if cache is not None:
         _keep_in_cache(cache, {keys[i]: outputs[i] for i in todo}, set(keys))
     graph = empty_report()
