@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,7 +19,6 @@ from kg.progress import progress
 from kg.project import (
     GRAPH_PARTS,
     SOURCE_PARTS,
-    SOURCE_SUFFIX,
     FileState,
     Project,
     SourceFile,
@@ -77,24 +75,15 @@ def _same_files_and_stats(project: Project, manifest: dict) -> bool:
     """
     known = {f["path"]: (f["size"], f["mtime_ns"]) for f in manifest.get("files", [])}
     seen = 0
-    for part in SOURCE_PARTS:
-        todo = [(project.root / part, f"{part}/")]
-        while todo:
-            directory, relative = todo.pop()
-            try:
-                entries = list(os.scandir(directory))
-            except OSError:
-                return False
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    todo.append((entry.path, f"{relative}{entry.name}/"))
-                elif entry.name.endswith(SOURCE_SUFFIX):
-                    stat = entry.stat()
-                    if known.get(relative + entry.name) != (stat.st_size, stat.st_mtime_ns):
-                        return False
-                    seen += 1
+    try:
+        for part in SOURCE_PARTS:
+            for relpath, entry in project.walk(part):
+                stat = entry.stat()
+                if known.get(relpath) != (stat.st_size, stat.st_mtime_ns):
+                    return False
+                seen += 1
+    except OSError:
+        return False
     return seen == len(known)
 
 
@@ -112,11 +101,7 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
     with store.new_build() as new:
         try:
             database = ox.Store(str(new.database))
-            loader = Loader(database)
-            with progress("parsing", total=len(sources)) as advance:
-                parsed = parse_sources(sources, keep_quads=False, track_subjects=validate,
-                                       sink=loader, progress=advance)
-                loader.flush()
+            parsed = parse_into(database, sources, track_subjects=validate)
         except OSError as error:
             raise StoreError(f"Could not write the new store in {new.path} "
                              f"({error.strerror or error}); the previous store is unchanged."
@@ -146,7 +131,7 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
             database.optimize()
             triples = len(database)
             classes = class_counts(database)
-            del database, loader  # closes RocksDB before the build goes live
+            del database  # closes RocksDB before the build goes live
             log(f"loaded {triples} distinct triples into a new store")
         except OSError as error:
             raise StoreError(f"Could not write the new store in {new.path} "
@@ -164,6 +149,17 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
         })
     return BuildResult(new, parsed.triples_per_file, triples, classes, report,
                        time.perf_counter() - started, parsed.prefixes)
+
+
+def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool = True
+               ) -> ParsedSources:
+    """Parse the sources straight into ``store``, in batches, with a progress bar."""
+    loader = Loader(store)
+    with progress("parsing", total=len(sources)) as advance:
+        parsed = parse_sources(sources, keep_quads=False, track_subjects=track_subjects,
+                               sink=loader, progress=advance)
+        loader.flush()
+    return parsed
 
 
 def validate_project(project: Project, parsed: ParsedSources | None = None,
@@ -193,10 +189,7 @@ def validate_project(project: Project, parsed: ParsedSources | None = None,
         parsed = None
     if parsed is None or store is None:
         store = ox.Store()
-        loader = Loader(store)
-        with progress("parsing", total=len(sources)) as advance:
-            parsed = parse_sources(sources, keep_quads=False, sink=loader, progress=advance)
-            loader.flush()
+        parsed = parse_into(store, sources)
     return validate(parsed, parse_sources(project.sources(("shapes",))), only, store, cache)
 
 

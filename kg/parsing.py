@@ -57,8 +57,7 @@ def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
     A large graph need not be held twice: with ``sink`` each file's quads go straight to it
     (a store loader) and ``keep_quads=False`` drops them afterwards; ``track_subjects=False``
     also skips the subject-to-file map and the links between files, which only validation
-    uses. ``progress`` is
-    called once per file parsed.
+    uses. ``progress`` is called once per file parsed.
     """
     parsed = ParsedSources()
     for source in sources:

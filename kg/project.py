@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,17 +47,31 @@ class Project:
         """Every ``.ttl`` file under ``parts``, in a stable order."""
         found = []
         for part in parts:
-            files = []
-            # os.walk, not Path.rglob: on 14,000 files it is several times faster, and every
-            # `kg query` lists the sources to check that the store is fresh.
-            for directory, subdirectories, names in os.walk(self.root / part):
-                subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
-                relative = os.path.relpath(directory, self.root).replace(os.sep, "/")
-                files += [f"{relative}/{name}" for name in names
-                          if name.endswith(SOURCE_SUFFIX) and not name.startswith(".")]
-            found += [SourceFile(self.root / relpath, relpath, part)
-                      for relpath in sorted(files, key=lambda r: r.split("/"))]
+            relpaths = sorted((relpath for relpath, _entry in self.walk(part)),
+                              key=lambda r: r.split("/"))
+            found += [SourceFile(self.root / relpath, relpath, part) for relpath in relpaths]
         return found
+
+    def walk(self, part: str) -> Iterator[tuple[str, os.DirEntry]]:
+        """``(relpath, entry)`` for every ``.ttl`` file under ``part``, hidden ones skipped.
+
+        ``os.scandir``, not ``Path.rglob``: on 14,000 files it is several times faster, its
+        entries carry their stat, and every `kg query` walks the sources to check freshness.
+        """
+        todo = [(self.root / part, f"{part}/")]
+        while todo:
+            directory, relative = todo.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except FileNotFoundError:
+                continue  # a project without this folder has no sources in it
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    todo.append((entry.path, f"{relative}{entry.name}/"))
+                elif entry.name.endswith(SOURCE_SUFFIX) and entry.is_file():
+                    yield relative + entry.name, entry
 
     def default_store(self) -> Path:
         """``.kg/store`` in a checkout; a per-user cache for the bundled copy (may be read-only)."""
