@@ -8,6 +8,7 @@ validate, so ``kg --help`` and ``kg query`` on a built store start quickly.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -103,21 +104,47 @@ def with_env(command: Callable) -> Callable:
 
 def write_output(data: bytes, output: str | None) -> None:
     """Write to stdout, or to a file replaced atomically (no half-written file on error)."""
-    if output is None or output == "-":
-        stream = sys.stdout.buffer
-        if data and not data.endswith(b"\n") and stream.isatty():
-            data += b"\n"  # JSON and XML results end without one; keep the prompt apart
+    if (output is None or output == "-") and data and not data.endswith(b"\n") \
+            and sys.stdout.isatty():
+        data += b"\n"  # JSON and XML results end without one; keep the prompt apart
+    with _output_stream(output) as stream:
         stream.write(data)
-        stream.flush()
+
+
+def copy_output(source: Path, output: str | None) -> None:
+    """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
+    with _reading(source) as handle, _output_stream(output) as stream:
+        shutil.copyfileobj(handle, stream, 1 << 20)
+
+
+@contextlib.contextmanager
+def _output_stream(output: str | None):
+    """stdout, or a temporary file that replaces ``output`` only once all was written."""
+    if output is None or output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
         return
     target = Path(output)
     temporary = target.with_name(f".{target.name}.tmp")
     try:
-        temporary.write_bytes(data)
+        with temporary.open("wb") as stream:
+            yield stream
         os.replace(temporary, target)
-    except OSError as error:
+    except BaseException as error:  # Ctrl-C too: never leave the temporary file behind
         temporary.unlink(missing_ok=True)
-        raise CliError(f"cannot write {output} ({error.strerror or error})") from None
+        if isinstance(error, OSError):
+            raise CliError(f"cannot write {output} ({error.strerror or error})") from None
+        raise
+
+
+@contextlib.contextmanager
+def _reading(source: Path):
+    try:
+        handle = source.open("rb")
+    except OSError as error:
+        raise CliError(f"cannot read {source} ({error.strerror or error})") from None
+    with handle:
+        yield handle
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -343,34 +370,14 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     with progress("exporting", total=3, unit="step") as advance:
         sources = DumpSources(env.project, parts)
         advance(1)
-        sources.statements(parts, keep_graphs=FORMATS[fmt].datasets)  # canonical, sorted
+        # labelled and sorted here, for the progress bar; dump() reuses them
+        sources.statements(parts, keep_graphs=FORMATS[fmt].datasets, canonical=canonical)
         advance(1)
         data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
                             build.manifest.get("fingerprint", ""), canonical=canonical)
         advance(1)
     _keep(cached, data)
     write_output(data, output)
-
-
-def copy_output(source: Path, output: str | None) -> None:
-    """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
-    try:
-        with source.open("rb") as handle:
-            if output is None or output == "-":
-                shutil.copyfileobj(handle, sys.stdout.buffer, 1 << 20)
-                sys.stdout.buffer.flush()
-                return
-            target = Path(output)
-            temporary = target.with_name(f".{target.name}.tmp")
-            try:
-                with temporary.open("wb") as out:
-                    shutil.copyfileobj(handle, out, 1 << 20)
-                os.replace(temporary, target)
-            except OSError:
-                temporary.unlink(missing_ok=True)
-                raise
-    except OSError as error:
-        raise CliError(f"cannot write {output} ({error.strerror or error})") from None
 
 
 def _keep(path: Path, data: bytes) -> None:

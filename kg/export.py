@@ -61,7 +61,6 @@ class Statements:
     """A dump's statements as sorted N-Quads (or N-Triples) lines, parsed again on demand."""
 
     lines: list[bytes]
-    keep_graphs: bool
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -138,8 +137,9 @@ def sorted_statements(sources: DumpSources, parts: tuple[str, ...], keep_graphs:
         lines = lines_by_graph.setdefault(suffix, [])
         lines += (line[:-3] + suffix for line in sources.lines[part]) if keep_graphs else \
             sources.lines[part]
-    if canonical:
-        lines_by_graph = _relabel_globally(lines_by_graph)
+    if canonical:  # RDFC-1.0's canonical form: the lines in code point order, nothing else
+        relabelled = _relabel_globally(lines_by_graph)
+        return Statements(sorted({line for lines in relabelled.values() for line in lines}))
     ordered: list[bytes] = []
     for suffix in sorted(lines_by_graph):
         group = list(set(lines_by_graph.pop(suffix)))  # parts merged: a statement once
@@ -151,7 +151,7 @@ def sorted_statements(sources: DumpSources, parts: tuple[str, ...], keep_graphs:
         group.sort()
         ordered += (line.replace(_TYPE_FIRST, _TYPE, 1) if _TYPE_FIRST in line else line
                     for line in group)
-    return Statements(ordered, keep_graphs)
+    return Statements(ordered)
 
 
 def _relabel_globally(lines_by_graph: dict[bytes, list[bytes]]) -> dict[bytes, list[bytes]]:
@@ -184,7 +184,7 @@ def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: di
         if fmt.name not in ("ntriples", "nquads"):
             raise ValueError("--canonical is for ntriples and nquads (RDFC-1.0 canonical form)")
         statements = sources.statements(parts, keep_graphs=fmt.datasets, canonical=True)
-        return b"".join(sorted(statements.lines)), len(statements)
+        return b"".join(statements.lines), len(statements)
     statements = sources.statements(parts, keep_graphs=fmt.datasets)
     top = header(fmt, parts, len(statements), fingerprint)
     if fmt.name in ("ntriples", "nquads"):
