@@ -42,14 +42,13 @@ def budget() -> int:
     return int(os.environ.get("KG_VALIDATION_PART_TRIPLES", DEFAULT_BUDGET))
 
 
-def plan(parsed: ParsedSources, pointed: frozenset[str] = frozenset(),
-         triples_per_part: int | None = None) -> list[Part]:
+def plan(parsed: ParsedSources, pointed: frozenset[str] = frozenset()) -> list[Part]:
     """The parts, or a single part holding everything when the graph is small.
 
     ``pointed``: the IRIs some shape targets as the object of a property; the files pointing
     to one go into the part that owns it.
     """
-    limit = triples_per_part or budget()
+    limit = budget()
     files = list(parsed.triples_per_file)
     total = sum(parsed.triples_per_file.values())
     if total <= limit:
@@ -74,17 +73,17 @@ def plan(parsed: ParsedSources, pointed: frozenset[str] = frozenset(),
                 size = 0
             chunks[-1].append(file)
             size += parsed.triples_per_file[file]
-    parts = [_part(shared, shared, parsed, owners, pointers, files)]
-    parts += [_part(chunk, shared, parsed, owners, pointers, files) for chunk in chunks if chunk]
-    return parts
+    ontology = {f for f in shared if f.startswith(ALWAYS)}
+    return [_part(owned, ontology, parsed, owners, pointers, files)
+            for owned in (shared, *(chunk for chunk in chunks if chunk))]
 
 
-def _part(owned: list[str], shared: list[str], parsed: ParsedSources,
+def _part(owned: list[str], ontology: set[str], parsed: ParsedSources,
           owners: dict[str, list[str]], pointers: dict[str, list[str]], order: list[str]
           ) -> Part:
     """``owned``, the ontology, every file within HOPS links of ``owned``, and the files
     that point to what ``owned`` describes (a target may be "the objects of" some property)."""
-    reach = set(owned) | {f for f in shared if f.startswith(ALWAYS)}
+    reach = set(owned) | ontology
     reach |= {other for file in owned for iri in parsed.links[file][0]
               for other in pointers.get(iri, ())}
     frontier = set(owned)

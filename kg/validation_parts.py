@@ -51,20 +51,17 @@ def validate_in_parts(parts, parsed: ParsedSources, shapes: ParsedSources,
             with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
                 outputs[index] = pickle.loads((cache / key).read_bytes())
     todo = [i for i in range(len(parts)) if i not in outputs]
-    with progress("validating", total=len(parts), unit="part") as advance:
+    workers = max(1, min(len(todo), os.cpu_count() or 1))  # started only on a first job
+    with (progress("validating", total=len(parts), unit="part") as advance,
+          concurrent.futures.ProcessPoolExecutor(
+              workers, mp_context=multiprocessing.get_context("spawn")) as pool):
         advance(len(outputs))
-        if todo:
-            workers = min(len(todo), os.cpu_count() or 1)
-            with concurrent.futures.ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-                jobs = {pool.submit(_validate_part, [by_relpath[f] for f in parts[i].files],
-                                    parts[i].owned, shape_files, prefixes): i for i in todo}
-                meanwhile()
-                for job in concurrent.futures.as_completed(jobs):
-                    outputs[jobs[job]] = job.result()
-                    advance(1)
-    if not todo:
+        jobs = {pool.submit(_validate_part, [by_relpath[f] for f in parts[i].files],
+                            parts[i].owned, shape_files, prefixes): i for i in todo}
         meanwhile()
+        for job in concurrent.futures.as_completed(jobs):
+            outputs[jobs[job]] = job.result()
+            advance(1)
     if cache is not None:
         _keep_in_cache(cache, {keys[i]: outputs[i] for i in todo}, set(keys))
     graph = empty_report()
