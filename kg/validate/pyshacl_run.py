@@ -6,6 +6,7 @@ Imported lazily (it imports pySHACL); see ``fast_paths`` for what is changed and
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 
 import rdflib
@@ -13,6 +14,23 @@ from rdflib.namespace import SH
 
 from kg.errors import InputError
 from kg.progress import progress
+
+#: The pySHACL and rdflib releases whose internals ``fast_paths`` was written against (and
+#: tested with): elsewhere they are left alone and plain pySHACL runs, after a notice.
+FAST_PATH_VERSIONS = {"pyshacl": ("0.40.",), "rdflib": ("7.",)}
+_noticed: list[str] = []
+
+
+def fast_paths_fit() -> str | None:
+    """None when the installed pySHACL and rdflib are releases ``fast_paths`` fits; else why."""
+    from importlib.metadata import version
+
+    for package, prefixes in FAST_PATH_VERSIONS.items():
+        installed = version(package)
+        if not installed.startswith(prefixes):
+            return (f"{package} {installed} is not a release kg's validation fast paths were "
+                    f"written for ({', '.join(p + 'x' for p in prefixes)})")
+    return None
 
 
 def run_pyshacl(data_graph: rdflib.Graph, shapes_graph: rdflib.Graph,
@@ -71,8 +89,17 @@ def fast_paths(advance: Callable[[int], object] = lambda _n: None) -> Iterator[N
       others, so each is called once with all the focus nodes (falling back to pySHACL's own
       loop when a value node repeats or recursion is possible, where counts could differ).
 
-    ``advance`` is called as each shape is done, for the progress bar.
+    ``advance`` is called as each shape is done, for the progress bar. The patches reach into
+    pySHACL's internals, so they apply only to the releases in ``FAST_PATH_VERSIONS``; with
+    any other, plain pySHACL runs (same results, slower) after a one-line notice.
     """
+    unfit = fast_paths_fit()
+    if unfit is not None:
+        if unfit not in _noticed:
+            _noticed.append(unfit)
+            print(f"notice: {unfit}; validating with plain pySHACL (slower).", file=sys.stderr)
+        yield
+        return
     import pyshacl.constraints
     import pyshacl.shape
     from pyshacl.constraints.constraint_component import ConstraintComponent
