@@ -29,7 +29,9 @@ GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags
              "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
 #: Ours: the variable of a SERVICE block to Wikidata that holds items linked from the graph
 #: (kg sends their list along, see kg.query.federation.send_values).
-KG_KEYS = {"linked_items"}
+KG_KEYS = {"linked_items", "view"}
+#: The ways a ``#+ view:`` decorator can draw an answer (kg.publish.figures draws them).
+VIEWS = ("table", "bar", "timeline", "graph", "map")
 
 
 # Tokens that may contain "?_x" without being a variable: IRIs, strings, comments.
@@ -76,6 +78,10 @@ class StoredQuery:
     parameters: tuple[Parameter, ...] = ()
     path: Path | None = None
     linked_items: str | None = None
+    #: How the answer is drawn besides the table (``#+ view:``): a kind from VIEWS and,
+    #: from a mapping such as ``{type: graph, layout: layered}``, options naming columns.
+    view: str = "table"
+    view_options: tuple[tuple[str, str], ...] = ()
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -104,6 +110,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
         raise QueryError(f"query {name}: defaults for unknown parameter(s) "
                          f"{', '.join(sorted(unknown))}")
     tags = meta.get("tags") or ()
+    view, view_options = _view(meta.get("view"), name)
     return StoredQuery(
         name=name, text=text, path=path,
         summary=str(meta.get("summary") or "").strip(),
@@ -111,7 +118,24 @@ def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
         tags=tuple(str(t) for t in ([tags] if isinstance(tags, str) else tags)),
         parameters=parameters,
         linked_items=str(meta["linked_items"]).lstrip("?") if meta.get("linked_items") else None,
+        view=view, view_options=view_options,
     )
+
+
+def _view(value: object, name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``#+ view: graph`` or ``#+ view: {type: graph, layout: layered}``."""
+    if value is None:
+        return "table", ()
+    options: dict[str, object] = {}
+    if isinstance(value, dict):
+        options = {str(k): v for k, v in value.items()}
+        value = options.pop("type", None)
+    if not isinstance(value, str) or value not in VIEWS:
+        raise QueryError(f"query {name}: #+ view must be one of {', '.join(VIEWS)} "
+                         f"(or a mapping with 'type: …'), not {value!r}")
+    if any(not isinstance(v, str | int) for v in options.values()):
+        raise QueryError(f"query {name}: #+ view options must be 'name: value' pairs")
+    return value, tuple(sorted((k, str(v)) for k, v in options.items()))
 
 
 def _read_header(lines: list[str], name: str) -> dict:

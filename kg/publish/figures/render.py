@@ -1,0 +1,38 @@
+"""A catalog query's answer drawn as its ``#+ view:``: one SVG document, with its frame."""
+
+from __future__ import annotations
+
+from kg.errors import QueryError
+from kg.publish.figures import bars, graph, regions, timeline
+from kg.publish.figures.svg import Links, frame, serialise
+from kg.publish.figures.table import rows_of
+from kg.query import Answer, StoredQuery
+from kg.terms import Compactor
+
+DRAWERS = {"bar": bars.draw, "timeline": timeline.draw, "graph": graph.draw,
+           "map": regions.draw}
+
+
+def links_for(name: str, base: str = "/queries/") -> Links:
+    """Where a served figure points: the query page, its CSV, and the SPARQL on the page."""
+    return Links(query=f"{base}{name}#sparql", table=f"{base}{name}", csv=f"{base}{name}.csv")
+
+
+def draw_figure(query: StoredQuery, answer: Answer, compactor: Compactor,
+                links: Links | None = None, view: str | None = None) -> str:
+    """The SVG of ``answer`` drawn as ``view`` (default: the query's own ``#+ view:``)."""
+    kind = view or query.view
+    if kind not in DRAWERS:
+        raise QueryError(f"query {query.name} has no figure view (its view is {kind!r}; "
+                         f"figures are {', '.join(DRAWERS)})")
+    if answer.kind != "select":
+        raise QueryError(f"query {query.name}: only SELECT answers can be drawn")
+    rows = rows_of(query, answer, compactor)
+    try:
+        drawn = DRAWERS[kind](rows)
+    except ValueError as error:
+        raise QueryError(f"query {query.name} cannot be drawn as a {kind}: {error}") from None
+    caption = query.description or ""
+    svg = frame(query.name, query.summary or query.name, caption, drawn.body, drawn.size,
+                drawn.legends, links or links_for(query.name), drawn.alt, len(answer.rows))
+    return serialise(svg)
