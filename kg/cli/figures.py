@@ -24,7 +24,7 @@ def figures(env: Env, output: str, png: bool, scale: float) -> None:
     query) for each, and index.html, a gallery. Exit 0, or 1 when DIR cannot be written or
     a query fails.
     """
-    from kg.publish.figures import write_figures
+    from kg.publish import write_figures
     from kg.query import Catalog
 
     build = env.live_build()

@@ -3,7 +3,8 @@
 Takes a project and its validated build (``kg.store``); gives deterministic dumps in every
 RDF format with the parts in named graphs (``dump``), release folders with VoID, checksums
 and change reports (``make_release``), and HTML documentation of the ontology, vocabularies
-and query catalog (``write_docs``).
+and query catalog (``write_docs``), and figures: catalog answers drawn as SVG by their
+``#+ view:`` (``draw_figure``, ``write_figures``).
 """
 
 from kg import lazy_exports
@@ -17,4 +18,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "make_release": "release",
     "write_docs": "docs",
     "queries_markdown": "docs",
+    "draw_figure": "figures.render",
+    "write_figures": "figures.write",
+    "Links": "figures.svg",
 })

@@ -426,7 +426,7 @@ class Handler(BaseHTTPRequestHandler):
             header, rows = readable(answer, self.server.compactor, hidden)
         truncated = reply["headers"].get("X-Result-Truncated")
         limit = truncated.split("limit=")[-1] if truncated else None
-        return pages.answer(query, values, header, rows, limit)
+        return pages.answer(query, values, header, rows, limit, answer, self.server.compactor)
 
 
 def _one(params: dict[str, list[str]], key: str) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from html import escape
+from urllib.parse import quote, urlencode
 
 from kg import __version__
-from kg.query import StoredQuery
+from kg.errors import QueryError
+from kg.query import Answer, StoredQuery
+from kg.terms import Compactor
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0; color: #222; }
@@ -21,6 +24,15 @@ pre { background: #f6f8fa; padding: 0.8rem; overflow-x: auto; }
 .error { color: #a00; }
 #examples { max-height: 12rem; overflow-y: auto; margin-bottom: 0.6rem; font-size: 0.9rem; }
 #examples button { margin: 0.1rem; cursor: pointer; }
+.views > input { position: absolute; opacity: 0; }
+.views > label { display: inline-block; padding: 0.35rem 0.9rem; border: 1px solid #ccc;
+  border-bottom: none; border-radius: 6px 6px 0 0; cursor: pointer; background: #eef2f6; }
+.views > input:checked + label { background: #fff; font-weight: bold; }
+.views > input:focus-visible + label { outline: 2px solid #24476b; }
+.views .pane { display: none; border-top: 1px solid #ccc; padding-top: 0.8rem; }
+#view-table:checked ~ .pane-table, #view-figure:checked ~ .pane-figure { display: block; }
+.pane-figure svg { max-width: 100%; height: auto; }
+.downloads a, .downloads button { margin-right: 0.8rem; }
 """
 
 
@@ -87,7 +99,8 @@ def catalog(queries: list[StoredQuery]) -> bytes:
 
 
 def answer(query: StoredQuery, values: dict[str, str], header: list[str],
-           rows: list[list[str]], truncated: str | None) -> bytes:
+           rows: list[list[str]], truncated: str | None, drawn: Answer | None = None,
+           compactor: Compactor | None = None) -> bytes:
     form = ""
     if query.parameters:
         inputs = "".join(
@@ -102,11 +115,65 @@ def answer(query: StoredQuery, values: dict[str, str], header: list[str],
            if truncated else "")
     links = (f"<a href='/queries/{escape(query.name)}.json'>JSON</a> · "
              f"<a href='/queries/{escape(query.name)}.csv'>CSV</a>")
+    if drawn is not None and compactor is not None and query.view != "table":
+        table = _views(query, values, drawn, compactor, table)
     body = (f"<h1>{escape(query.summary)}</h1>"
             + (f"<p>{escape(query.description)}</p>" if query.description else "")
             + form + f"<p class='note'>{len(rows)} rows · {links}</p>" + cut + table
-            + f"<h2>SPARQL</h2><pre>{escape(query.text)}</pre>")
+            + f"<h2 id='sparql'>SPARQL</h2><pre>{escape(query.text)}</pre>")
     return _page(query.summary, body)
+
+
+#: Turns the figure's SVG into a PNG in the browser (no server round trip, no library).
+_PNG_SCRIPT = """<script>
+document.getElementById("download-png").addEventListener("click", () => {
+  const svg = document.querySelector(".pane-figure svg");
+  const image = new Image();
+  image.onload = () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = image.width * 2; canvas.height = image.height * 2;
+    const context = canvas.getContext("2d");
+    context.scale(2, 2); context.drawImage(image, 0, 0);
+    canvas.toBlob(blob => {
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = svg.dataset.query + ".png";
+      link.click();
+    });
+  };
+  image.src = "data:image/svg+xml;charset=utf-8," +
+    encodeURIComponent(new XMLSerializer().serializeToString(svg));
+});
+</script>"""
+
+
+def _views(query: StoredQuery, values: dict[str, str], drawn: Answer, compactor: Compactor,
+           table: str) -> str:
+    """The table and the query's own view (``#+ view:``) of the same answer, one click
+    apart (radio buttons and CSS: the switch works without script)."""
+    from kg.publish import Links, draw_figure
+
+    name = escape(query.name)
+    params = f"?{urlencode(values)}" if values else ""
+    links = Links(query=f"/queries/{query.name}{params}#sparql",
+                  table=f"/queries/{query.name}{params}",
+                  csv=f"/queries/{query.name}.csv{params}")
+    try:
+        svg = draw_figure(query, drawn, compactor, links)
+    except QueryError as error:
+        figure = f"<p class='note'>This answer cannot be drawn: {escape(error.message)}</p>"
+    else:
+        figure = (f"<div class='figure'>{svg}</div><p class='downloads'>Download: "
+                  f"<a download='{name}.svg' href='data:image/svg+xml;charset=utf-8,"
+                  f"{quote(svg)}'>SVG</a><button type='button' id='download-png'>PNG</button>"
+                  f"<a href='{escape(links.csv)}'>the data (CSV)</a></p>{_PNG_SCRIPT}")
+    view = escape(query.view)
+    return (f"<div class='views'><input type='radio' name='view' id='view-table' checked>"
+            f"<label for='view-table'>Table</label>"
+            f"<input type='radio' name='view' id='view-figure'>"
+            f"<label for='view-figure' data-view='{view}'>{view.capitalize()}</label>"
+            f"<div class='pane pane-table'>{table}</div>"
+            f"<div class='pane pane-figure'>{figure}</div></div>")
 
 
 def error(status: int, message: str) -> bytes:

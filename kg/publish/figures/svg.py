@@ -36,6 +36,7 @@ class Palette:
     labels: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.labels = [lb for lb in self.labels if lb]
         known = sorted({lb for lb in self.labels if not is_unknown(lb) and not _OTHER.search(lb)})
         rest = sorted({lb for lb in self.labels if lb not in known})
         self.order = known + rest
@@ -48,6 +49,8 @@ class Palette:
 
     def style(self, label: str) -> dict[str, str]:
         """Fill and outline; unknowns are white with a dashed outline, so they read as gaps."""
+        if not label:
+            return {"fill": "#0072B2", "stroke": "#333333", "stroke-width": "1"}
         if is_unknown(label):  # "not recorded" (nobody looked) is dashed, "unknown" dotted
             dots = "unknown" in label.lower()
             return {"fill": "#ececec" if dots else UNKNOWN_FILL, "stroke": MUTED,

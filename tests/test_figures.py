@@ -1,0 +1,242 @@
+"""Figures: each is exactly its query's answer drawn (no invented node, edge or mark), each
+renders in a real browser without console errors, and /queries/NAME switches between the
+table and the query's view."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import REPO
+
+from kg.errors import QueryError
+from kg.publish import draw_figure
+from kg.publish.figures import figure_queries
+from kg.query import Catalog, execute, materialise, parse_query
+from kg.store import StoreDir
+from kg.terms import Compactor
+
+SVG = "{http://www.w3.org/2000/svg}"
+FIGURES = {"organisation-map": "map", "organisational-model-axis": "bar",
+           "collaboration-network": "graph", "model-lineage": "graph",
+           "release-timeline": "timeline"}
+
+
+@pytest.fixture(scope="module")
+def store(repo_store: Path) -> ox.Store:
+    return StoreDir(repo_store).current().open()
+
+
+@pytest.fixture(scope="module")
+def compactor(repo_store: Path) -> Compactor:
+    return Compactor(StoreDir(repo_store).current().manifest.get("prefixes", {}))
+
+
+def answer_rows(store: ox.Store, compactor: Compactor, name: str) -> list[dict[str, str]]:
+    query = Catalog(REPO / "queries").get(name)
+    answer = materialise(execute(store, query, {}, compactor.prefixes))
+    return [{v: (t.value if t is not None else "") for v, t in zip(answer.variables, row,
+                                                                    strict=True)}
+            for row in answer.rows]
+
+
+def drawn(store: ox.Store, compactor: Compactor, name: str) -> ET.Element:
+    query = Catalog(REPO / "queries").get(name)
+    answer = materialise(execute(store, query, {}, compactor.prefixes))
+    return ET.fromstring(draw_figure(query, answer, compactor))
+
+
+def groups(svg: ET.Element, cls: str) -> list[ET.Element]:
+    return [g for g in svg.iter() if cls in (g.get("class") or "").split()]
+
+
+# -- the #+ view: decorator ----------------------------------------------------------------------
+
+def test_view_decorator_reads_a_kind_or_a_mapping_and_refuses_others() -> None:
+    body = "SELECT ?item WHERE { ?item ?p ?o } ORDER BY ?item"
+    assert parse_query(body, "q").view == "table"
+    assert parse_query("#+ view: timeline\n" + body, "q").view == "timeline"
+    mapped = parse_query("#+ view: {type: graph, layout: layered}\n" + body, "q")
+    assert (mapped.view, dict(mapped.view_options)) == ("graph", {"layout": "layered"})
+    for bad in ("#+ view: pie", "#+ view: {layout: layered}", "#+ view: [bar]"):
+        with pytest.raises(QueryError, match="view must be one of table, bar, timeline"):
+            parse_query(f"{bad}\n{body}", "q")
+
+
+def test_the_catalog_has_the_five_figures_with_their_views() -> None:
+    found = {q.name: q.view for q in figure_queries(Catalog(REPO / "queries"))}
+    assert found == FIGURES
+
+
+# -- nodes and edges are exactly the query's rows ------------------------------------------------
+
+def test_map_nodes_and_projects_are_the_rows(store, compactor) -> None:
+    rows = answer_rows(store, compactor, "organisation-map")
+    svg = drawn(store, compactor, "organisation-map")
+    nodes = groups(svg, "node")
+    assert sorted(n.get("data-iri") for n in nodes) == sorted({r["item"] for r in rows})
+    members = {(n.get("data-iri"), m.get("data-iri")) for n in nodes for m in groups(n, "member")}
+    assert members == {(r["item"], r["detail"]) for r in rows if r["detail"]}
+    placed = {(t.get("data-label"), n.get("data-iri")) for t in groups(svg, "group")
+              for n in groups(t, "node")}
+    assert placed == {(r["groupLabel"], r["item"]) for r in rows}
+    assert len(rows) >= 19  # slide 11's 19 organisations
+
+
+def test_axis_units_are_the_rows_in_rank_order(store, compactor) -> None:
+    rows = answer_rows(store, compactor, "organisational-model-axis")
+    svg = drawn(store, compactor, "organisational-model-axis")
+    columns = groups(svg, "category")
+    units = {(c.get("data-label"), u.get("data-iri")) for c in columns for u in groups(c, "unit")}
+    assert units == {(r["groupLabel"], r["item"]) for r in rows}
+    assert len(units) == len(rows)
+    order = [c.get("data-label") for c in columns]
+    assert order == list(dict.fromkeys(r["groupLabel"] for r in rows))
+    assert order[-1] == "unknown" and order[0] == "Single company project"
+
+
+@pytest.mark.parametrize("name", ["collaboration-network", "model-lineage"])
+def test_graph_nodes_and_edges_are_the_rows(store, compactor, name: str) -> None:
+    rows = answer_rows(store, compactor, name)
+    svg = drawn(store, compactor, name)
+    nodes = [g.get("data-iri") for g in groups(svg, "node")]
+    assert sorted(nodes) == sorted({r[k] for r in rows for k in ("source", "target")})
+    edges = [(g.get("data-source"), g.get("data-target"), g.get("data-kind"))
+             for g in groups(svg, "edge")]
+    assert sorted(edges) == sorted({(r["source"], r["target"], r["edgeLabel"]) for r in rows})
+    assert len(edges) == len({(r.get("edge", ""), r["source"], r["target"]) for r in rows})
+
+
+def test_network_edges_carry_their_evidence(store, compactor) -> None:
+    rows = {r["edge"]: r for r in answer_rows(store, compactor, "collaboration-network")}
+    svg = drawn(store, compactor, "collaboration-network")
+    links = [a for a in svg.iter(f"{SVG}a") if "edge-link" in (a.get("class") or "")]
+    assert len(links) == len(rows)
+    for link in links:
+        edge = groups(link, "edge")[0]
+        row = rows[edge.get("data-iri")]
+        assert link.get("href") == row["evidenceUrl"]
+        assert row["evidence"] in edge.find(f"{SVG}title").text
+
+
+def test_timeline_marks_are_the_rows_with_their_dates(store, compactor) -> None:
+    rows = answer_rows(store, compactor, "release-timeline")
+    svg = drawn(store, compactor, "release-timeline")
+    marks = {(g.get("data-iri"), g.get("data-date")) for g in groups(svg, "mark")}
+    assert marks == {(r["item"], r["date"]) for r in rows}
+    assert len(groups(svg, "mark")) == len(rows)
+    assert any(r["date"] for r in rows) and any(not r["date"] for r in rows)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figures_are_accessible_and_show_labels_not_iris(store, compactor, name: str) -> None:
+    svg = drawn(store, compactor, name)
+    title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert svg.get("role") == "img" and title.text and f"/queries/{name}" in desc.text
+    assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    texts = [t.text for t in svg.iter(f"{SVG}text") if t.text]
+    assert not [t for t in texts if "://" in t or t.startswith(("olcd:", "olcv:"))]
+    assert groups(svg, "legend")
+    hrefs = {a.get("href") for a in svg.iter(f"{SVG}a")}
+    assert {f"/queries/{name}", f"/queries/{name}.csv"} <= hrefs
+
+
+# -- kg figures -------------------------------------------------------------------------------
+
+def test_kg_figures_writes_svg_csv_query_and_gallery(run_repo, tmp_path: Path) -> None:
+    result = run_repo("figures", "-o", str(tmp_path / "out"), "--no-png")
+    assert result.exit_code == 0, result.output
+    for name in FIGURES:
+        svg = ET.parse(tmp_path / "out" / f"{name}.svg").getroot()
+        assert svg.get("data-query") == name
+        csv_lines = (tmp_path / "out" / f"{name}.csv").read_text().strip().splitlines()
+        assert f"{name}: {len(csv_lines) - 1} rows" in result.output
+        assert (tmp_path / "out" / f"{name}.rq").read_text().startswith("#+ summary:")
+    gallery = (tmp_path / "out" / "index.html").read_text()
+    assert all(f"src='{name}.svg'" in gallery for name in FIGURES)
+
+
+# -- in a real browser ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not Path("/usr/bin/chromium").exists() or not Path("/usr/bin/chromedriver").exists():
+        reason = ("the browser test needs Debian's chromium and chromium-driver "
+                  "(apt-get install chromium chromium-driver; .ci/run installs them)")
+        if os.environ.get("KG_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def errors(browser) -> list[dict]:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+            and "favicon.ico" not in e["message"]]
+
+
+def test_every_figure_and_its_png_render_in_chromium(run_repo, browser, tmp_path: Path) -> None:
+    result = run_repo("figures", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    for name in FIGURES:
+        svg_path = tmp_path / "out" / f"{name}.svg"
+        root = ET.parse(svg_path).getroot()
+        png = (tmp_path / "out" / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG")
+        assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (
+            int(root.get("width")), int(root.get("height")))
+        browser.get(svg_path.as_uri())
+        size = browser.execute_script(
+            "const b = document.documentElement.getBBox(); return [b.width, b.height];")
+        shown = browser.execute_script(
+            "return document.querySelectorAll('.node, .unit, .mark, .edge').length;")
+        assert size[0] > 600 and size[1] > 300
+        assert shown == len(groups(root, "node") + groups(root, "unit") + groups(root, "mark")
+                            + groups(root, "edge")) > 0
+        assert errors(browser) == [], name
+
+
+def test_a_query_page_switches_between_table_and_its_view(repo_store, browser,
+                                                         tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from test_server import start
+
+    for server in start(repo_store, tmp_path, "--workers", "2"):
+        browser.get(f"http://127.0.0.1:{server.port}/queries/projects-by-organisational-model")
+        table = browser.find_element(By.CSS_SELECTOR, ".pane-table table")
+        figure = browser.find_element(By.CSS_SELECTOR, ".pane-figure")
+        assert table.is_displayed() and not figure.is_displayed()
+        switch = browser.find_element(By.CSS_SELECTOR, "label[for=view-figure]")
+        assert switch.text == "Bar"
+        switch.click()
+        assert figure.is_displayed() and not table.is_displayed()
+        bars = browser.find_elements(By.CSS_SELECTOR, ".pane-figure svg .bar")
+        rows = table.find_elements(By.CSS_SELECTOR, "tr")[1:]
+        assert [b.get_attribute("data-label") for b in bars] == [
+            r.find_elements(By.CSS_SELECTOR, "td")[1].get_attribute("textContent")
+            for r in rows]
+        assert len(bars) == 6
+        assert browser.find_element(By.CSS_SELECTOR, ".downloads a[download]").get_attribute(
+            "href").startswith("data:image/svg+xml")
+        browser.find_element(By.ID, "download-png").click()
+        browser.find_element(By.CSS_SELECTOR, "label[for=view-table]").click()
+        assert table.is_displayed() and not figure.is_displayed()
+        assert errors(browser) == []
