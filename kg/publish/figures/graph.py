@@ -114,38 +114,53 @@ def read(rows: Rows) -> tuple[dict[str, Node], list[Edge]]:
     return nodes, edges
 
 
-def _order(nodes: dict[str, Node]) -> list[str]:
-    """Components, largest first; within each, breadth-first from its best-linked node."""
+def _order(nodes: dict[str, Node]) -> list[str | None]:
+    """Components, largest first; within each, breadth-first from its best-linked node;
+    ``None`` marks an empty place between components, so they stand apart."""
     left = set(nodes)
-    order: list[str] = []
-    components = []
+    order: list[str | None] = []
+    components: list[list[str]] = []
     while left:
         start = min(left, key=lambda n: (-len(nodes[n].neighbours), nodes[n].label))
-        seen, queue = [start], deque([start])
+        arc, queue, side = deque([start]), deque([start]), {start: 0}
         left.discard(start)
         while queue:
             current = queue.popleft()
-            for nb in sorted(nodes[current].neighbours & left, key=lambda n: nodes[n].label):
+            for k, nb in enumerate(sorted(nodes[current].neighbours & left,
+                                          key=lambda n: nodes[n].label)):
                 left.discard(nb)
-                seen.append(nb)
+                # The hub's neighbours alternate sides; the others follow their parent's.
+                side[nb] = (1 if k % 2 == 0 else -1) if current == start else side[current]
+                if side[nb] < 0:
+                    arc.appendleft(nb)
+                else:
+                    arc.append(nb)
                 queue.append(nb)
-        components.append(seen)
+        components.append(list(arc))
     for component in sorted(components, key=lambda c: (-len(c), nodes[c[0]].label)):
         order.extend(component)
+        if len(components) > 1:
+            order.append(None)
+    if order and order[-1] is None:  # a gap at the top, where labels would meet the caption
+        order = [None, *order[:-1]]
     return order
 
 
 def _circle(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
             styles: dict) -> tuple[float, float]:
-    order = _order(nodes)
-    count = len(order)
-    radius = max(170.0, count * 19.0)
+    slots = _order(nodes)
+    count = len(slots)
+    radius = max(170.0, count * 15.0)
     label_w = 190.0
-    cx, cy = label_w + radius + 30, radius + 50
+    tallest = max(len(wrap(n.label, label_w, 13)) for n in nodes.values())
+    cx, cy = label_w + radius + 30, radius + 30 + 16 * tallest
     position = {}
-    for i, iri in enumerate(order):
+    for i, iri in enumerate(slots):
         angle = -math.pi / 2 + 2 * math.pi * i / count
-        position[iri] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle), angle)
+        if iri is not None:
+            position[iri] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle),
+                             angle)
+    order = [iri for iri in slots if iri is not None]
     boxes: list[tuple[float, float, float, float]] = []
     node_layer = el(None, "g", class_="nodes")
     for iri in order:
@@ -179,7 +194,7 @@ def _circle(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
         _edge(edge_layer, edge, f"M{x1:.1f} {y1:.1f} Q{qx:.1f} {qy:.1f} {x2:.1f} {y2:.1f}",
               styles, [(x1, y1), (qx, qy), (x2, y2)], boxes)
     body.append(node_layer)
-    return cx + radius + label_w + 30, cy + radius + 60
+    return cx + radius + label_w + 30, cy + radius + 30 + 16 * tallest
 
 
 def _bezier(points, t: float) -> tuple[float, float]:
