@@ -120,7 +120,7 @@ def answer(query: StoredQuery, values: dict[str, str], header: list[str],
     body = (f"<h1>{escape(query.summary)}</h1>"
             + (f"<p>{escape(query.description)}</p>" if query.description else "")
             + form + f"<p class='note'>{len(rows)} rows · {links}</p>" + cut + table
-            + f"<h2 id='sparql'>SPARQL</h2><pre>{escape(query.text)}</pre>")
+            + f"<h2>SPARQL</h2><pre id='sparql'>{escape(query.text)}</pre>")
     return _page(query.summary, body)
 
 
