@@ -240,3 +240,25 @@ def test_a_query_page_switches_between_table_and_its_view(repo_store, browser,
         browser.find_element(By.CSS_SELECTOR, "label[for=view-table]").click()
         assert table.is_displayed() and not figure.is_displayed()
         assert errors(browser) == []
+
+
+def test_answers_that_cannot_be_drawn_say_why(compactor) -> None:
+    from kg.query import Answer
+
+    query = parse_query("#+ view: map\nSELECT ?item ?groupLabel WHERE {} ORDER BY ?item", "q")
+    with pytest.raises(QueryError, match="no rows to draw"):
+        draw_figure(query, Answer("select", ["item", "groupLabel"], []), compactor)
+    graph = parse_query("#+ view: graph\nSELECT ?a WHERE {} ORDER BY ?a", "g")
+    with pytest.raises(QueryError, match="needs \\?source and \\?target"):
+        draw_figure(graph, Answer("select", ["a"], [[ox.Literal("x")]]), compactor)
+
+
+def test_kg_figures_without_a_browser_writes_the_svg_and_says_so(run_repo, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    monkeypatch.setenv("KG_CHROMIUM", str(tmp_path / "no-such-browser"))
+    result = run_repo("figures", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "no PNG: headless Chromium was not found" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.svg")) == sorted(
+        f"{name}.svg" for name in FIGURES)
+    assert not list((tmp_path / "out").glob("*.png"))

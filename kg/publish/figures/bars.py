@@ -44,6 +44,8 @@ def _units(rows: Rows) -> View:
     colour, rank = rows.role("colour", "colourLabel"), rows.role("rank")
     groups: dict[str, dict] = {}
     for row in rows.rows:
+        if not row.get(item):  # nothing to draw: an unbound item
+            continue
         name = rows.text(row, group) or "not recorded"
         entry = groups.setdefault(name, {"rank": row.get(rank, "") if rank else "",
                                          "items": {}})

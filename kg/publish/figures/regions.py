@@ -31,6 +31,8 @@ def draw(rows: Rows) -> View:
         raise ValueError("a map view needs an ?item column")
     groups: dict[str, dict[str, dict]] = {}
     for row in rows.rows:
+        if not row.get(item):  # nothing to draw: an unbound item
+            continue
         region = rows.text(row, group) or "Region not recorded"
         entry = groups.setdefault(region, {}).setdefault(row[item], {
             "label": rows.text(row, item), "colour": rows.text(row, colour), "details": {}})

@@ -27,6 +27,8 @@ def draw_figure(query: StoredQuery, answer: Answer, compactor: Compactor,
                          f"figures are {', '.join(DRAWERS)})")
     if answer.kind != "select":
         raise QueryError(f"query {query.name}: only SELECT answers can be drawn")
+    if not answer.rows:
+        raise QueryError(f"query {query.name}: the answer has no rows to draw")
     rows = rows_of(query, answer, compactor)
     try:
         drawn = DRAWERS[kind](rows)

@@ -45,6 +45,8 @@ def draw(rows: Rows) -> View:
         raise ValueError("a timeline view needs ?item and ?date columns")
     lanes: dict[str, list[dict]] = {}
     for row in rows.rows:
+        if not row.get(item):  # nothing to draw: an unbound item
+            continue
         lanes.setdefault(rows.text(row, group) or "", []).append({
             "iri": row[item], "label": rows.text(row, item), "colour": rows.text(row, colour),
             "date": parse_date(row.get(date_col, "")), "raw": row.get(date_col, ""),
