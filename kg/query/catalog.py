@@ -131,10 +131,10 @@ def _view(value: object, name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         options = {str(k): v for k, v in value.items()}
         value = options.pop("type", None)
     if not isinstance(value, str) or value not in VIEWS:
-        raise QueryError(f"query {name}: #+ view must be one of {', '.join(VIEWS)} "
+        raise BadQuery(f"query {name}: #+ view must be one of {', '.join(VIEWS)} "
                          f"(or a mapping with 'type: …'), not {value!r}")
     if any(not isinstance(v, str | int) for v in options.values()):
-        raise QueryError(f"query {name}: #+ view options must be 'name: value' pairs")
+        raise BadQuery(f"query {name}: #+ view options must be 'name: value' pairs")
     return value, tuple(sorted((k, str(v)) for k, v in options.items()))
 
 
