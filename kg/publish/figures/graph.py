@@ -45,6 +45,7 @@ class Node:
     label: str
     kind: str
     neighbours: set[str] = field(default_factory=set)
+    detail: str = ""
 
 
 @dataclass
@@ -88,6 +89,7 @@ def read(rows: Rows) -> tuple[dict[str, Node], list[Edge]]:
         raise ValueError("a graph view needs ?source and ?target columns")
     edge_col, kind_col = rows.role("edge"), rows.role("edgeLabel")
     evidence, url = rows.role("evidence"), rows.role("evidenceUrl")
+    detail = rows.role("detail", "")
     nodes: dict[str, Node] = {}
     edges: list[Edge] = []
     seen: set[tuple[str, str, str, str]] = set()
@@ -97,6 +99,8 @@ def read(rows: Rows) -> tuple[dict[str, Node], list[Edge]]:
         for end in (source, target):
             nodes.setdefault(row[end], Node(row[end], rows.text(row, end),
                                             rows.text(row, f"{end}Kind")))
+        if detail and row.get(detail):  # what the source node belongs to (its project)
+            nodes[row[source]].detail = rows.text(row, detail)
         kind = row.get(kind_col, "") if kind_col else ""
         key = (row.get(edge_col, "") if edge_col else "", row[source], row[target], kind)
         if key in seen:  # the same edge on several rows (e.g. one row per project)
@@ -286,8 +290,11 @@ def _layered(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
     for iri in nodes:
         place(iri)
     columns = max(depth.values()) + 1
-    widths = [max(text_width(nodes[n].label, 13) + 24 for n in nodes if depth[n] == c)
-              for c in range(columns)]
+    def extent(node: Node) -> float:
+        extra = text_width(node.detail, 12) + 10 if node.detail else 0
+        return text_width(node.label, 13) + 24 + extra
+
+    widths = [max(extent(nodes[n]) for n in nodes if depth[n] == c) for c in range(columns)]
     gap = 150
     xs = [sum(widths[:c]) + gap * c for c in range(columns)]
     row_h = 46
@@ -302,6 +309,8 @@ def _layered(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
         style = palette.style(node.kind)
         el(group, "rect", x=x, y=y, width=w, height=30, rx=8, **style)
         label(group, x + 12, y + 20, node.label, 13, fill=ink_on(style["fill"]))
+        if node.detail:
+            label(group, x + w + 8, y + 20, node.detail, 12, fill=MUTED, class_="detail")
     defs = el(body, "defs")
     markers = {}
     for i, kind in enumerate(sorted(styles)):
