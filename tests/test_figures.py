@@ -262,3 +262,34 @@ def test_kg_figures_without_a_browser_writes_the_svg_and_says_so(run_repo, tmp_p
     assert sorted(p.name for p in (tmp_path / "out").glob("*.svg")) == sorted(
         f"{name}.svg" for name in FIGURES)
     assert not list((tmp_path / "out").glob("*.png"))
+
+
+def test_matrix_cells_are_the_rows_and_unassessed_cells_stay_blank(compactor) -> None:
+    from kg.query import Answer
+
+    def lit(text: str) -> ox.Literal:
+        return ox.Literal(text)
+
+    def iri(slug: str) -> ox.NamedNode:
+        return ox.NamedNode(f"https://w3id.org/olckg/id/{slug}")
+
+    variables = ["groupLabel", "row", "rowLabel", "column", "columnLabel", "value",
+                 "colourLabel", "records"]
+    rows = [["Index", "p1", "P one", "weights", "Weights", "Open", "Open", "2"],
+            ["Index", "p1", "P one", "data", "Data", "Closed", "Closed", "1"],
+            ["Index", "p1", "P one", "data", "Data", "Partial", "Partial", "1"],
+            ["Tool", "p2", "P two", "weights", "Weights", "MIT", "Licence named", "1"]]
+    answer = Answer("select", variables, [
+        [lit(g), iri(r), lit(rl), iri(c), lit(cl), lit(v), lit(k), lit(n)]
+        for g, r, rl, c, cl, v, k, n in rows])
+    query = parse_query("#+ view: matrix\nSELECT * WHERE {} ORDER BY ?row", "m")
+    svg = ET.fromstring(draw_figure(query, answer, compactor))
+    drawn_values = {(p.get("data-label"), c.get("data-row").rsplit("/", 1)[1],
+                     c.get("data-column").rsplit("/", 1)[1], v.get("data-value"))
+                    for p in groups(svg, "group") for c in groups(p, "cell")
+                    for v in groups(c, "value")}
+    assert drawn_values == {(g, r, c, v) for g, r, _, c, _, v, _, _ in rows}
+    cells = groups(svg, "cell")
+    assert len(cells) == 2 * 2 * 2  # two panels, two projects, two dimensions
+    blank = [c for c in cells if not groups(c, "value")]
+    assert len(blank) == 5 and all("not assessed" in c.find(f"{SVG}title").text for c in blank)

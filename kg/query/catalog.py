@@ -31,7 +31,7 @@ GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags
 #: (kg sends their list along, see kg.query.federation.send_values).
 KG_KEYS = {"linked_items", "view"}
 #: The ways a ``#+ view:`` decorator can draw an answer (kg.publish.figures draws them).
-VIEWS = ("table", "bar", "timeline", "graph", "map")
+VIEWS = ("table", "bar", "timeline", "graph", "map", "matrix")
 
 
 # Tokens that may contain "?_x" without being a variable: IRIs, strings, comments.

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from kg.errors import QueryError
-from kg.publish.figures import bars, graph, regions, timeline
+from kg.publish.figures import bars, graph, matrix, regions, timeline
 from kg.publish.figures.svg import Links, frame, serialise
 from kg.publish.figures.table import rows_of
 from kg.query import Answer, StoredQuery
 from kg.terms import Compactor
 
 DRAWERS = {"bar": bars.draw, "timeline": timeline.draw, "graph": graph.draw,
-           "map": regions.draw}
+           "map": regions.draw, "matrix": matrix.draw}
 
 
 def links_for(name: str, base: str = "/queries/") -> Links:
