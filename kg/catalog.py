@@ -233,6 +233,26 @@ def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
     return bindings
 
 
+def substitute(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """The query with each bound parameter variable replaced by its value as an RDF term.
+
+    This is how grlc binds, and what any SPARQL 1.1 engine understands: the value is
+    serialised by pyoxigraph (``<iri>`` or a literal with its quotes and escapes), and only
+    variable tokens are replaced, never text inside strings, IRIs or comments, so a value
+    can never change the query around it.
+    """
+    values = {variable.value: str(term) for variable, term in bindings.items()}
+    if not values:
+        return text
+    parts, position = [], 0
+    for match in _TOKENS.finditer(text):
+        value = values.get(match.group("var") or "")
+        if value is not None:
+            parts += [text[position:match.start()], value]
+            position = match.end()
+    return "".join(parts) + text[position:]
+
+
 def _term(parameter: Parameter, value: str, prefixes: dict[str, str]
           ) -> ox.NamedNode | ox.Literal:
     def fail(reason: str) -> QueryError:

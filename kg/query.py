@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from kg.catalog import StoredQuery, bind
+from kg.catalog import StoredQuery, bind, substitute
 from kg.errors import QueryError
 from kg.terms import Compactor
 
@@ -45,24 +45,17 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
             prefixes: dict[str, str], endpoints: dict[str, str] | None = None) -> Result:
-    """Start evaluating ``query``, parameters bound by the engine (SEP-0007 substitution).
+    """Start evaluating ``query`` with its parameters bound as any SPARQL engine would see them.
 
-    Oxigraph substitutes only variables the query projects (``SELECT ?_name …``), so a
-    catalog query selects its parameters; the table hides them again. ``endpoints`` sends
-    SERVICE calls elsewhere (Wikidata's to a mirror or a stand-in).
+    Each parameter variable is replaced by its value serialised as an RDF term (see
+    :func:`kg.catalog.substitute`): the same text runs here and on a remote endpoint, and a
+    parameter need not be selected. ``endpoints`` sends SERVICE calls elsewhere (Wikidata's
+    to a mirror or a stand-in).
     """
-    substitutions = bind(query, params, prefixes)
+    text = substitute(query.text, bind(query, params, prefixes))
     with _query_errors(query):
-        text = federated_text(store, query, endpoints or {})
-        try:
-            return store.query(text, prefixes=prefixes, substitutions=substitutions)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-            if "does not contains variable" not in str(error):
-                raise
-            names = ", ".join(f"?{v.value}" for v in substitutions)
-            raise QueryError(f"query {query.name}: its parameters ({names}) must be listed in "
-                             "its SELECT clause (Oxigraph binds only projected variables)"
-                             ) from None
+        text = federated_text(store, replace(query, text=text), endpoints or {})
+        return store.query(text, prefixes=prefixes)
 
 
 def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:
