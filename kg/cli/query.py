@@ -15,7 +15,8 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.argument("query", required=False, metavar="[NAME|FILE|-]")
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text instead.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable). Bound by the engine, never pasted.")
+              help="Bind a query parameter (repeatable): the variable is replaced by the value "
+                   "as an RDF term (an IRI, or a literal with its escapes), never pasted.")
 @click.option("-f", "--format", "fmt", metavar="FORMAT",
               type=click.Choice(["table", "csv", "tsv", "json", "xml",
                                  "turtle", "ntriples", "jsonld", "rdfxml"]),
@@ -25,9 +26,17 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
               help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
                    "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
+@click.option("--endpoint", metavar="URL", envvar="KG_ENDPOINT",
+              help="Ask this SPARQL 1.1 endpoint instead of the local store [env KG_ENDPOINT].")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: a graph to read as the default graph (repeatable; "
+                   "default: the dumps' ontology and data graphs; 'none': the endpoint's own).")
+@click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=60,
+              show_default=True, help="With --endpoint: how long to wait for the answer.")
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
-          fmt: str | None, output: str | None, wikidata_endpoint: str | None) -> None:
+          fmt: str | None, output: str | None, wikidata_endpoint: str | None,
+          endpoint: str | None, graphs: tuple[str, ...], timeout_s: float) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
@@ -43,11 +52,30 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
         if not sep or not name:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         values[name.strip()] = value
+    if endpoint:
+        return _remote(env, stored, values, fmt, output, endpoint, graphs, timeout_s)
     build = env.live_build()
     compactor = env.compactor(build)
     store = build.open()
     endpoints = wikidata_map(wikidata_endpoint)
     result = execute(store, stored, values, compactor.prefixes, endpoints)
+    write_output(render(result, fmt, compactor, stored), output)
+
+
+def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: str | None,
+            endpoint: str, graphs: tuple[str, ...], timeout_s: float) -> None:
+    """The same query, parameters bound the same way, asked of another store."""
+    from kg.query import GRAPHS, bind, query_endpoint, render, substitute, with_prefixes
+    from kg.terms import Compactor
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
+    build = env.store.current()  # prefixes of the last build, if any; nothing is built
+    compactor = env.compactor(build) if build else Compactor({})
+    text = substitute(stored.text, bind(stored, values, compactor.prefixes))
+    text = with_prefixes(text, compactor.prefixes)
+    chosen = () if graphs == ("none",) else (graphs or GRAPHS)
+    result = query_endpoint(endpoint, text, chosen, timeout_s, stored.name)
     write_output(render(result, fmt, compactor, stored), output)
 
 

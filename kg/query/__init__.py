@@ -32,6 +32,9 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "service_targets": "federation",
     "WDQS": "federation",
     "ENTITY": "federation",
+    "GRAPHS": "remote",
+    "query_endpoint": "remote",
+    "with_prefixes": "remote",
     "EXPECTED": "coverage",
     "project_coverage": "coverage",
 })

@@ -40,7 +40,8 @@ class Answer:
     boolean: bool | None = None
 
 
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: A list of triples is a CONSTRUCT/DESCRIBE answer from a remote endpoint (kg.query.remote).
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
 def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
@@ -85,7 +86,7 @@ def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQ
     Standard formats come from Oxigraph's own serialisers; only the table is ours.
     """
     with _query_errors(query):
-        if isinstance(result, ox.QueryTriples):
+        if isinstance(result, (ox.QueryTriples, list)):
             fmt = fmt or "turtle"
             if fmt not in GRAPH_FORMATS:
                 raise QueryError(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "
