@@ -11,14 +11,18 @@ run on every file too (bench/grlc_check.py, in a virtual environment of its own)
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, Run
 
 from kg.query import Catalog
+from kg.query.federation import is_federated
 
 CATALOG = Catalog(REPO / "queries")
 # grlc 1.3.11, gquery.get_parameters
@@ -119,3 +123,32 @@ def test_the_catalog_declares_its_endpoint_as_grlc_reads_it() -> None:
     for query in CATALOG.all():
         endpoint = grlc_decorators(query.text).get("endpoint")
         assert endpoint is None or re.match(r"^https?://\S+$", endpoint), query.name
+
+
+def test_openapi_describes_what_kg_serve_answers(run_repo: Run, repo_store: Path,
+                                                  tmp_path: Path) -> None:
+    """Every path of `kg queries --openapi`, called as described, answers 200 on `kg serve`."""
+    from test_server import start
+
+    for server in start(repo_store, tmp_path):
+        base = f"http://127.0.0.1:{server.port}"
+        result = run_repo("queries", "--openapi", "--server", base)
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        assert document["openapi"].startswith("3.") and document["servers"] == [{"url": base}]
+        assert sorted(document["paths"]) == [f"/queries/{n}" for n in CATALOG.names()]
+        for path, item in document["paths"].items():
+            query = CATALOG.get(path.rsplit("/", 1)[-1])
+            operation = item["get"]
+            assert operation["summary"] == query.summary
+            assert [p["name"] for p in operation["parameters"]] == \
+                [p.name for p in query.parameters]
+            if is_federated(query.text):
+                continue  # it would call Wikidata
+            values = {p["name"]: p["schema"]["default"] for p in operation["parameters"]
+                      if p["required"] is False and "default" in p["schema"]}
+            status, headers, _body = server.request(
+                "GET", path + ("?" + urlencode(values) if values else ""),
+                headers={"Accept": "application/sparql-results+json"})
+            assert status == 200, path
+            assert headers["content-type"].startswith("application/sparql-results+json")

@@ -103,18 +103,30 @@ def _pick_query(env: Env, query: str | None, expression: str | None):
 @click.argument("name", required=False)
 @click.option("--markdown", is_flag=True,
               help="Write the whole catalog as Markdown, with each query's current answer.")
+@click.option("--openapi", "as_openapi", is_flag=True,
+              help="Write an OpenAPI 3 description of the catalog as `kg serve` answers it.")
+@click.option("--server", metavar="URL", default="http://127.0.0.1:7878", show_default=True,
+              help="With --openapi: the server the description names.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @with_env
-def queries(env: Env, name: str | None, markdown: bool, output: str | None) -> None:
+def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server: str,
+            output: str | None) -> None:
     """List the prebuilt queries, or print the text of query NAME.
 
     With --markdown, write the catalog as documentation (docs/queries.md is made this way):
-    each question, its parameters, its SPARQL and its current answer. Exit 0, or 1 for an
+    each question, its parameters, its SPARQL and its current answer. With --openapi, an
+    OpenAPI 3 description of /queries/NAME on `kg serve`, as grlc makes one. Exit 0, or 1 for an
     unknown name or a broken query header.
     """
     from kg.query import Catalog
 
     catalog = Catalog(env.project.queries_dir)
+    if as_openapi:
+        from kg.query import openapi
+
+        document = openapi(catalog.all(), server)
+        write_output((json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), output)
+        return
     if markdown:
         from kg.publish import queries_markdown
 
