@@ -122,9 +122,9 @@ def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server
 
     catalog = Catalog(env.project.queries_dir)
     if as_openapi:
-        from kg.query import openapi
+        from kg.query import openapi_document
 
-        document = openapi(catalog.all(), server)
+        document = openapi_document(catalog.all(), server)
         write_output((json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), output)
         return
     if markdown:

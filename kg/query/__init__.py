@@ -32,7 +32,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "service_targets": "federation",
     "WDQS": "federation",
     "ENTITY": "federation",
-    "openapi": "openapi",
+    "openapi_document": "openapi",
     "GRAPHS": "remote",
     "query_endpoint": "remote",
     "with_prefixes": "remote",

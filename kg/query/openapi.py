@@ -20,7 +20,7 @@ _MEDIA = {
 }
 
 
-def openapi(queries: list[StoredQuery], server: str = "http://127.0.0.1:7878") -> dict:
+def openapi_document(queries: list[StoredQuery], server: str = "http://127.0.0.1:7878") -> dict:
     """The OpenAPI 3.0 document: one GET operation per query, tagged as the query is."""
     paths = {}
     for query in queries:
