@@ -1,4 +1,4 @@
-"""kg query: prebuilt, file, inline and stdin queries; formats; parameters bound by the engine."""
+"""kg query: prebuilt, file, inline and stdin queries; formats; parameters bound as RDF terms."""
 
 from __future__ import annotations
 
