@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import Run
 from virtuoso import PASSWORD, USER, Virtuoso, free_port
@@ -131,3 +132,24 @@ def test_endpoint_errors_are_one_sentence(run_repo: Run, virtuoso: Virtuoso) -> 
     assert slow.exit_code == 1
     assert slow.stderr == (f"Error: query projects: the endpoint {url} did not answer within "
                            "0.5 s (--timeout-s sets the limit)\n")
+
+
+def test_the_release_states_its_graph_layout(run_repo: Run, tmp_path: Path) -> None:
+    """void.ttl names each part's graph (sd:name) with its triples, as the N-Quads dump has it."""
+    result = run_repo("release", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    folder = next(tmp_path.glob("olckg-*"))
+    void = ox.Store()
+    void.load(path=folder / "void.ttl", format=ox.RdfFormat.TURTLE,
+              base_iri=(folder / "void.ttl").as_uri())
+    described = {row["g"].value: int(row["n"].value) for row in void.query(
+        "PREFIX void: <http://rdfs.org/ns/void#> "
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+        "SELECT ?g ?n WHERE { ?release void:subset ?part . ?part sd:name ?g ; void:triples ?n }")}
+    in_dump: dict[str, int] = {}
+    for quad in ox.parse(path=folder / "olckg.nq", format=ox.RdfFormat.N_QUADS):
+        in_dump[quad.graph_name.value] = in_dump.get(quad.graph_name.value, 0) + 1
+    assert described == in_dump
+    assert set(described) == {"https://w3id.org/olckg/graph/" + p
+                              for p in ("ontology", "data", "shapes")}
+    assert GRAPHS == ("https://w3id.org/olckg/graph/ontology", "https://w3id.org/olckg/graph/data")
