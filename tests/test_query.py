@@ -171,3 +171,15 @@ def test_queries_lists_names_summaries_tags_and_params(run: Run) -> None:
     assert any("developed-by" in line and "(params: org)" in line for line in lines)
     shown = run("queries", "projects").stdout
     assert shown.startswith("#+ summary: Projects and who develops them")
+
+
+@pytest.mark.parametrize("value", [INJECTION, 'a "b" } > <c>', "line\nbreak \\ back", "'"])
+def test_a_value_reaches_the_engine_as_exactly_that_literal(value: str) -> None:
+    """The text a value is put into parses, and the value comes back unchanged."""
+    from kg.query import bind, parse_query, substitute
+
+    query = parse_query('SELECT ?x WHERE { BIND (?_v AS ?x) } # ?_v in a comment stays', "echo")
+    text = substitute(query.text, bind(query, {"v": value}, {}))
+    assert text.endswith("# ?_v in a comment stays")
+    [row] = list(ox.Store().query(text))
+    assert row["x"] == ox.Literal(value)
