@@ -104,7 +104,7 @@ def test_a_parameter_value_cannot_change_the_query_on_virtuoso(
     # An IRI with > or } is refused before anything is sent.
     result = run_repo("query", "facts-about", "-p", "entity=<http://x> } UNION { ?s ?p ?o",
                       *endpoint)
-    assert result.exit_code == 1 and "not a valid IRI" in result.stderr
+    assert result.exit_code == 2 and "not a valid IRI" in result.stderr  # asked wrongly
 
 
 def test_a_value_reaches_the_engine_as_exactly_that_literal(virtuoso_loaded: Virtuoso) -> None:
@@ -122,7 +122,7 @@ def test_endpoint_errors_are_one_sentence(run_repo: Run, virtuoso: Virtuoso) -> 
     assert unreachable.exit_code == 1
     assert unreachable.stderr.startswith("Error: query projects: cannot reach the endpoint")
     bad = run_repo("query", "-e", "SELECT * WHERE { ?s ?p }", "--endpoint", virtuoso.sparql)
-    assert bad.exit_code == 1 and "answered HTTP 400" in bad.stderr
+    assert bad.exit_code == 2 and "answered HTTP 400" in bad.stderr  # a syntax error: usage
     assert len(bad.stderr.strip().splitlines()) == 1
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))

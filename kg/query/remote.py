@@ -19,7 +19,7 @@ import urllib.request
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.errors import QueryError
+from kg.errors import BadQuery, QueryError
 
 #: Where the dumps (N-Quads, TriG) and ``kg publish`` put each part of the graph.
 GRAPH_BASE = "https://w3id.org/olckg/graph/"
@@ -90,8 +90,9 @@ def _send(request: urllib.request.Request, url: str, timeout_s: float, what: str
             return response.read(), media
     except urllib.error.HTTPError as error:
         detail = _first_line(error.read(2000).decode("utf-8", "replace"))
-        raise QueryError(f"{what}: the endpoint {url} answered HTTP {error.code} "
-                         f"{error.reason}{': ' + detail if detail else ''}") from None
+        kind = BadQuery if error.code == 400 else QueryError  # 400: the query, asked wrongly
+        raise kind(f"{what}: the endpoint {url} answered HTTP {error.code} "
+                   f"{error.reason}{': ' + detail if detail else ''}") from None
     except TimeoutError:
         raise QueryError(f"{what}: the endpoint {url} did not answer within {timeout_s:g} s "
                          "(--timeout-s sets the limit)") from None
