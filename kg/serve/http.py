@@ -19,15 +19,15 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import QueryError
+from kg.publish.web import Site, dispatch
+from kg.publish.web.iris import Links
 from kg.query import (
     WDQS,
-    Answer,
     Catalog,
     Refused,
     StoredQuery,
     bind,
     check_federation,
-    readable,
     retarget,
     service_targets,
 )
@@ -55,8 +55,8 @@ class KgServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, settings: Settings, pool: WorkerPool, catalog: Catalog,
-                 assets: dict[str, bytes], triples: int) -> None:
-        self.settings, self.pool, self.catalog = settings, pool, catalog
+                 assets: dict[str, bytes], triples: int, site: Site) -> None:
+        self.settings, self.pool, self.catalog, self.site = settings, pool, catalog, site
         self.assets, self.triples = assets, triples
         self.compactor = Compactor(settings.prefixes)
         super().__init__((settings.host, settings.port), Handler)
@@ -194,9 +194,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._sparql(_one(params, "query"), params)
         if path in ("/update", "/store") or path.startswith("/store/"):
             return self._refuse_write()
-        if path == "/":
+        if path == "/editor":
             return self._send(200, "text/html; charset=utf-8",
-                              pages.editor(self.server.catalog.all(), bool(self.server.assets)))
+                              pages.editor(self.server.site.editor_examples(),
+                                           bool(self.server.assets)))
         if path.startswith("/static/") and path[len("/static/"):] in self.server.assets:
             name = path[len("/static/"):]
             return self._send(200, FILES[name], self.server.assets[name],
@@ -207,6 +208,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._catalog(path.endswith(".json"))
         if path.startswith("/queries/"):
             return self._stored_query(path[len("/queries/"):], params)
+        # Entity pages, landing page, search, /.well-known/, downloads (kg.publish.web)
+        origin = _origin(self.headers, self.server.settings)
+        reply = dispatch(self.server.site, path, params, self.headers.get("Accept"), origin,
+                         origin + "/sparql")
+        if reply is not None:
+            return self._send(reply.status, reply.content_type, reply.body, reply.headers)
         raise HttpError(404, f"no such page: {path}")
 
     def _route_post(self) -> None:
@@ -415,18 +422,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer_page(self, query: StoredQuery, values: dict[str, str], reply: dict) -> bytes:
         parsed = ox.parse_query_results(reply["body"], format=ox.QueryResultsFormat.JSON)
-        if isinstance(parsed, ox.QueryBoolean):
-            answer = Answer("ask", [], [], boolean=bool(parsed))
-            header, rows = ["answer"], [["yes" if answer.boolean else "no"]]
-        else:
-            variables = [v.value for v in parsed.variables]
-            answer = Answer("select", variables,
-                            [[s[i] for i in range(len(variables))] for s in parsed])
-            hidden = {p.variable for p in query.parameters}
-            header, rows = readable(answer, self.server.compactor, hidden)
         truncated = reply["headers"].get("X-Result-Truncated")
         limit = truncated.split("limit=")[-1] if truncated else None
-        return pages.answer(query, values, header, rows, limit)
+        links = Links()
+        if isinstance(parsed, ox.QueryBoolean):
+            return self.server.site.answer_html(query, values, [], None, bool(parsed), limit,
+                                                links)
+        variables = [v.value for v in parsed.variables]
+        rows = [[s[i] for i in range(len(variables))] for s in parsed]
+        return self.server.site.answer_html(query, values, variables, rows, None, limit, links)
+
+
+def _origin(headers, settings: Settings) -> str:
+    """Where the client reached us: scheme (a proxy's X-Forwarded-Proto) and Host."""
+    scheme = "https" if headers.get("X-Forwarded-Proto") == "https" else "http"
+    return f"{scheme}://{headers.get('Host') or f'{settings.host}:{settings.port}'}"
 
 
 def _one(params: dict[str, list[str]], key: str) -> str:
