@@ -40,6 +40,7 @@ from kg.terms import Compactor
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _DRAIN_CAP = 64 << 20  # bytes of an oversized body read and dropped before answering 413
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"  # the VoID description
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -313,6 +314,8 @@ class Handler(BaseHTTPRequestHandler):
             "max_rows": settings.max_rows,
             "max_triples": settings.max_triples,
             "federated": bool(service_targets(query)),
+            "jsonld_context": (self.server.site.context,
+                               _origin(self.headers, settings) + "/context.jsonld"),
         }
         reply = self._evaluate(job)
         self._send(reply["status"], reply["content_type"], reply["body"], reply["headers"])
@@ -354,6 +357,8 @@ class Handler(BaseHTTPRequestHandler):
             ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")),
             ox.Triple(service, sd("defaultDataset"), dataset),
             ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+            ox.Triple(service, ox.NamedNode(RDFS_SEE_ALSO), ox.NamedNode(
+                _origin(self.headers, settings) + "/.well-known/void")),
             ox.Triple(dataset, sd("defaultGraph"), graph),
             ox.Triple(graph, RDF_TYPE, sd("Graph")),
             ox.Triple(graph, ox.NamedNode("http://rdfs.org/ns/void#triples"),

@@ -67,15 +67,26 @@ def make_context(ontology: Iterable[ox.Quad | ox.Triple], prefixes: dict[str, st
     return {"@context": context}
 
 
-def compact(expanded: bytes | list | dict, context: dict, context_iri: str = CONTEXT_IRI
-            ) -> bytes:
-    """Oxigraph's (expanded) JSON-LD compacted with ``context``, which it references by IRI."""
+def project_context(project, prefixes: dict[str, str]) -> dict:
+    """The context of a project, from its ontology files: what releases ship and pages use."""
+    from kg.sources import parse_sources
+
+    parsed = parse_sources(project.sources(("ontology",)))
+    return make_context(parsed.quads, {**parsed.prefixes, **prefixes})
+
+
+def compact(nquads: bytes, context: dict, context_iri: str = CONTEXT_IRI) -> bytes:
+    """Statements (N-Triples or N-Quads) as JSON-LD compacted with ``context``, by IRI.
+
+    pyld reads the statements itself (``from_rdf``), so ``rdf:type`` becomes ``type``;
+    named graphs stay named graphs.
+    """
     from pyld import jsonld
 
-    document = json.loads(expanded) if isinstance(expanded, bytes) else expanded
-    if not document:
-        return json.dumps({"@context": context_iri}).encode()
-    compacted = jsonld.compact(document, context, {"documentLoader": _no_network})
+    if not nquads.strip():
+        return json.dumps({"@context": context_iri}).encode() + b"\n"
+    expanded = jsonld.from_rdf(nquads.decode("utf-8"), {"format": "application/n-quads"})
+    compacted = jsonld.compact(expanded, context, {"documentLoader": _no_network})
     compacted["@context"] = context_iri
     return json.dumps(compacted, ensure_ascii=False, indent=1).encode() + b"\n"
 

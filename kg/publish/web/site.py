@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from kg import BASE, __version__
 from kg.publish.web import render
-from kg.publish.web.context import CONTEXT_IRI, compact, make_context
+from kg.publish.web.context import CONTEXT_IRI, compact, project_context
 from kg.publish.web.dataset import (
     EXAMPLE_PREFIXES,
     citation,
@@ -101,7 +101,7 @@ class Site:
 
     @functools.cached_property
     def context(self) -> dict:
-        return make_context(self.store.quads_for_pattern(None, None, None), self.prefixes)
+        return project_context(self.project, self.prefixes)
 
     @functools.cached_property
     def shapes(self) -> ox.Store:
@@ -129,8 +129,8 @@ class Site:
         media, fmt = GRAPH_FORMATS[ext]
         triples = list(triples)
         if ext == "jsonld":
-            expanded = ox.serialize(triples, format=fmt) or b"[]"
-            return compact(expanded, self.context, (origin + "/context.jsonld") if origin
+            statements = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            return compact(statements, self.context, (origin + "/context.jsonld") if origin
                            else CONTEXT_IRI)
         triples.sort(key=_statement_order)
         prefixes = None
