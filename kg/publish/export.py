@@ -192,7 +192,7 @@ def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: di
     if fmt.name == "jsonld":  # compacted with the published context, referenced by its IRI
         from kg.publish.web.context import compact, project_context
 
-        context = project_context(sources.project, {**sources.prefixes, **prefixes})
+        context = project_context(sources.project, prefixes)  # the one releases ship
         return compact(b"".join(statements.lines), context), len(statements)
     quads = statements.quads()
     items = quads if fmt.datasets else (q.triple for q in quads)

@@ -41,6 +41,10 @@ COMMON_LINKS = {
 }
 
 
+#: Annotation properties whose values are properties (IRIs), so typed @id like object properties.
+IRI_VALUED = {OLC + "supports", OLC + "unknown"}
+
+
 def make_context(ontology: Iterable[ox.Quad | ox.Triple], prefixes: dict[str, str]) -> dict:
     """The context document: ``{"@context": {...}}``, keys in a stable order."""
     kinds: dict[str, str] = {}
@@ -62,17 +66,22 @@ def make_context(ontology: Iterable[ox.Quad | ox.Triple], prefixes: dict[str, st
         term = iri[len(OLC):]
         if term in context or not term.isidentifier():
             continue
-        context[term] = ({"@id": iri, "@type": "@id"} if kinds[iri] == OWL + "ObjectProperty"
-                         else iri)
+        linked = kinds[iri] == OWL + "ObjectProperty" or iri in IRI_VALUED
+        context[term] = {"@id": iri, "@type": "@id"} if linked else iri
     return {"@context": context}
 
 
 def project_context(project, prefixes: dict[str, str]) -> dict:
-    """The context of a project, from its ontology files: what releases ship and pages use."""
+    """The context of a project, from its ontology files: what releases ship and pages use.
+
+    Its prefixes are those of the ontology and the shapes (so ``olcs:`` compacts too) and
+    ``prefixes`` (the build's, which include the data's).
+    """
     from kg.sources import parse_sources
 
     parsed = parse_sources(project.sources(("ontology",)))
-    return make_context(parsed.quads, {**parsed.prefixes, **prefixes})
+    shapes = parse_sources(project.sources(("shapes",)), keep_quads=False)
+    return make_context(parsed.quads, {**shapes.prefixes, **parsed.prefixes, **prefixes})
 
 
 def compact(nquads: bytes, context: dict, context_iri: str = CONTEXT_IRI) -> bytes:

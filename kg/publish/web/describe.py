@@ -167,14 +167,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
 _NAMES = """
 SELECT ?x ?name ?label ?type WHERE {
-  ?x <%s>|<%s>|<%s>|<%s> ?name .
+  ?x <%s>|<%s>|<%s>|<%s>|<%s> ?name .
   FILTER (isIRI(?x) && STRSTARTS(STR(?x), "%s"))
-  OPTIONAL { ?x <%s>|<%s> ?label }
+  OPTIONAL { ?x <%s>|<%s>|<%s> ?label }
   OPTIONAL { ?x a ?type }
-}""" % (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCT + "title", BASE,
-        RDFS + "label", SKOS + "prefLabel")
+}""" % (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCT + "title", FOAF_NAME, BASE,
+        RDFS + "label", SKOS + "prefLabel", FOAF_NAME)
 
 
 @dataclass
