@@ -181,7 +181,8 @@ def test_the_landing_page_explains_the_dataset(server: Server) -> None:
     html = body.decode()
     assert status == 200
     assert "A Cartography of Open Collaboration in Open Source AI" in html
-    assert "CC BY 4.0" in html and "Linåker, J., Osborne, C., Ding, J., &amp; Burtenshaw, B." in html
+    assert "CC BY 4.0" in html
+    assert "Linåker, J., Osborne, C., Ding, J., &amp; Burtenshaw, B." in html
     assert re.search(r"<b>1[45]</b><span>projects</span>", html)
     assert "curl -H 'Accept: text/csv' --data-urlencode" in html
     assert re.search(r"href=['\"]/.well-known/void['\"]", html)
@@ -246,7 +247,7 @@ def test_editor_examples_open_with_their_defaults_bound(server: Server) -> None:
     example = next(e for e in catalog if e["name"] == "recommendations-for")
     assert 'VALUES (?_group) { ("Policymakers") }' in example["query"]
     assert example["parameters"] == ["group (literal, default 'Policymakers')"]
-    status, _, answer = server.sparql(example["query"])
+    _status, _, answer = server.sparql(example["query"])
     catalog_rows = json.loads(get(server, "/queries/recommendations-for.json")[2])
     assert len(json.loads(answer)["results"]["bindings"]) == len(
         catalog_rows["results"]["bindings"]) > 3
@@ -254,7 +255,7 @@ def test_editor_examples_open_with_their_defaults_bound(server: Server) -> None:
 
 def test_construct_answers_in_json_ld_are_compacted(server: Server) -> None:
     query = f"CONSTRUCT {{ <{OLMO}> ?p ?o }} WHERE {{ <{OLMO}> ?p ?o }}"
-    status, headers, body = server.sparql(query, accept="application/ld+json")
+    status, _headers, body = server.sparql(query, accept="application/ld+json")
     document = json.loads(body)
     assert status == 200 and document["@context"] == origin(server) + "/context.jsonld"
     assert document["label"] == {"@language": "en", "@value": "OLMo"}
@@ -361,7 +362,8 @@ def test_w3id_rules_point_at_files_the_site_has(site: Path) -> None:
         for conds, pattern, target in rules:
             match = re.match(pattern, path)
             if match and all(re.search(c, accept) for c in conds):
-                url = re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), target)
+                url = re.sub(r"\$(\d)", lambda m, found=match: found.group(int(m.group(1))),
+                             target)
                 assert url.startswith(host)
                 local = site / url[len(host):]
                 return local / "index.html" if url.endswith("/") or url == host[:-1] else local

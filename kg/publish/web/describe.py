@@ -24,6 +24,9 @@ DCT = "http://purl.org/dc/terms/"
 EVIDENCE, SUPPORTS, VALUE, UNKNOWN = OLC + "evidence", OLC + "supports", OLC + "value", \
     OLC + "unknown"
 LABELS = (RDFS + "label", SKOS + "prefLabel", DCT + "title", "http://xmlns.com/foaf/0.1/name")
+#: What names a resource without a label (a quote, a recommendation): its text, shortened.
+TEXTS = ("http://schema.org/text",)
+SHORT = 90
 DESCRIPTIONS = (SKOS + "definition", DCT + "description", RDFS + "comment")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -33,11 +36,12 @@ SELECT ?x ?s ?p ?o WHERE {
   UNION { ?x ?p1 ?s . FILTER isBlank(?s) ?s ?p ?o }
   UNION { ?x ?p1 ?b . FILTER isBlank(?b) ?b ?p2 ?s . FILTER isBlank(?s) ?s ?p ?o }
 }"""
-_INCOMING = """
-SELECT ?x ?s ?p ?via WHERE {
-  { ?s ?p ?x . FILTER (isIRI(?s) && ?p != <%s>) }
-  UNION { ?b ?p ?x . FILTER isBlank(?b) ?s ?via ?b . FILTER (isIRI(?s) && ?via != <%s>) }
-} ORDER BY ?p ?s""" % (EVIDENCE, EVIDENCE)
+_INCOMING = f"""
+SELECT ?x ?s ?p ?via WHERE {{
+  {{ ?s ?p ?x . FILTER (isIRI(?s) && ?p != <{EVIDENCE}>) }}
+  UNION {{ ?b ?p ?x . FILTER isBlank(?b) ?s ?via ?b .
+          FILTER (isIRI(?s) && ?via != <{EVIDENCE}>) }}
+}} ORDER BY ?p ?s"""
 _LABELS = """
 SELECT ?x ?l WHERE { VALUES ?x { %s } VALUES ?p { %s } ?x ?p ?l . FILTER isLiteral(?l) }"""
 
@@ -149,13 +153,18 @@ def labels(store: ox.Store, iris: set[str] | list[str]) -> dict[str, str]:
         values = " ".join(f"<{i}>" for i in chunk if ">" not in i and " " not in i)
         if not values:
             continue
-        predicates = " ".join(f"<{p}>" for p in LABELS)
-        for row in store.query(_LABELS % (values, predicates)):
+        predicates = " ".join(f"<{p}>" for p in (*LABELS, *TEXTS))
+        for row in store.query(_LABELS.replace("?x ?l WHERE", "?x ?p ?l WHERE")
+                               % (values, predicates)):
             literal = row["l"]
             rank = {"en": 0, "": 1}.get(literal.language or "", 2)
+            text = literal.value
+            if row["p"].value in TEXTS:  # a label beats a text
+                rank += 10
+                text = text if len(text) <= SHORT else text[: SHORT - 1].rstrip() + "…"
             key = row["x"].value
-            if key not in found or (rank, literal.value) < found[key]:
-                found[key] = (rank, literal.value)
+            if key not in found or (rank, text) < found[key]:
+                found[key] = (rank, text)
     return {k: v for k, (_, v) in found.items()}
 
 
@@ -169,12 +178,12 @@ def fold(text: str) -> str:
 
 FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
 _NAMES = """
-SELECT ?x ?name ?label ?type WHERE {
-  ?x <%s>|<%s>|<%s>|<%s>|<%s> ?name .
-  FILTER (isIRI(?x) && STRSTARTS(STR(?x), "%s"))
-  OPTIONAL { ?x <%s>|<%s>|<%s> ?label }
-  OPTIONAL { ?x a ?type }
-}""" % (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCT + "title", FOAF_NAME, BASE,
+SELECT ?x ?name ?label ?type WHERE {{
+  ?x <{}>|<{}>|<{}>|<{}>|<{}> ?name .
+  FILTER (isIRI(?x) && STRSTARTS(STR(?x), "{}"))
+  OPTIONAL {{ ?x <{}>|<{}>|<{}> ?label }}
+  OPTIONAL {{ ?x a ?type }}
+}}""".format(RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCT + "title", FOAF_NAME, BASE,
         RDFS + "label", SKOS + "prefLabel", FOAF_NAME)
 
 

@@ -26,7 +26,7 @@ MEDIA = {
     "jsonld": ("application/ld+json", "application/json"),
     "rdf": ("application/rdf+xml", "application/xml", "text/xml"),
 }
-SUFFIXES = tuple(GRAPH_FORMATS) + ("html",)
+SUFFIXES = (*tuple(GRAPH_FORMATS), "html")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.~-]*$")
 
 

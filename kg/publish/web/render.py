@@ -115,7 +115,8 @@ def layout(title: str, body: str, links: Links, head: str = "", editor: bool = T
 <body><header class="top"><div class="bar">
 <a class="brand" href="{escape(links('/'))}">Open LLM Collaboration KG</a>{items}
 <form action="{escape(links.search())}" method="get" role="search">
-<input type="search" name="q" value="{escape(query, quote=True)}" placeholder="Search projects, organisations…" aria-label="Search">
+<input type="search" name="q" value="{escape(query, quote=True)}" aria-label="Search"
+ placeholder="Search projects, organisations…">
 <button>Search</button></form></div></header>
 <main>{body}</main></body></html>""".encode()
 
@@ -143,7 +144,8 @@ class Renderer:
             return self.labels[iri]
         from kg.query.run import humanise
 
-        return humanise(iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return local if local[:1].isupper() else humanise(local)  # a class keeps its name
 
     def iri(self, iri: str, text: str | None = None) -> str:
         shown = escape(text if text is not None else self.name(iri))
@@ -183,8 +185,8 @@ class Renderer:
         status = item.first(OLC + "evidenceStatus")
         status_iri = status.value if isinstance(status, ox.NamedNode) else ""
         kind = "inferred" if status_iri.endswith("/inferred") else "stated"
-        parts = [f"<span class='status'>{escape(self.name(status_iri)) if status_iri else 'unstated'}"
-                 "</span>"]
+        shown = escape(self.name(status_iri)) if status_iri else "unstated"
+        parts = [f"<span class='status'>{shown}</span>"]
         for source in item.statements.get(DCT + "source", []):
             parts.append(self.term(source))
         page = item.first(OLC + "page")
@@ -217,8 +219,8 @@ def entity_page(description: Description, links: Links, compactor: Compactor,
     r = Renderer(links, description.labels, compactor, description.nested)
     path = local_path(description.iri) or "/"
     title = description.label()
-    types = "".join(f"<span class='badge'>{r.term(o)}</span>"
-                    for o in description.values(RDF + "type"))
+    types = "".join(f"<span class='badge'>{r.iri(o.value, r.property_text(o.value))}</span>"
+                    for o in description.values(RDF + "type") if isinstance(o, ox.NamedNode))
     summary = ""
     for predicate in DESCRIPTIONS:
         values = [v for v in description.values(predicate) if isinstance(v, ox.Literal)]
@@ -274,7 +276,8 @@ def search_page(text: str, results: list[dict[str, str]], links: Links, compacto
                 labels: dict[str, str], editor: bool = True) -> bytes:
     r = Renderer(links, labels, compactor)
     if not text.strip():
-        body = "<h1>Search</h1><p>Type a name (of a project, an organisation, a model, a concept).</p>"
+        body = ("<h1>Search</h1><p>Type a name (of a project, an organisation, a model, a "
+                "concept).</p>")
     elif not results:
         body = (f"<h1>Search</h1><p>Nothing is called <b>{escape(text)}</b>. Labels and "
                 "alternative labels are searched, ignoring case and accents.</p>")
@@ -282,8 +285,9 @@ def search_page(text: str, results: list[dict[str, str]], links: Links, compacto
         items = "".join(f"<li>{r.iri(x['iri'], x['label'])} "
                         + (f"<span class='badge'>{escape(r.name(x['type']))}</span>"
                            if x["type"] else "") + "</li>" for x in results)
-        body = (f"<h1>Search: {escape(text)}</h1><p class='muted'>{len(results)} "
-                f"match{'es' if len(results) != 1 else ''}</p><ul class='plain results'>{items}</ul>")
+        matches = f"{len(results)} match{'es' if len(results) != 1 else ''}"
+        body = (f"<h1>Search: {escape(text)}</h1><p class='muted'>{matches}</p>"
+                f"<ul class='plain results'>{items}</ul>")
     return layout("Search", body, links, editor=editor, query=text)
 
 
@@ -292,8 +296,9 @@ def static_search_page(entries: list[tuple[str, str, str]], links: Links, compac
     """The static site's search: every named resource, filtered in the browser by ?q=."""
     r = Renderer(links, labels, compactor)
     items = "".join(f"<li data-name='{escape(label.casefold(), quote=True)}'>"
-                    f"{r.iri(iri, label)} <span class='muted'>{escape(r.name(kind)) if kind else ''}"
-                    "</span></li>" for iri, label, kind in entries)
+                    f"{r.iri(iri, label)} <span class='muted'>"
+                    f"{escape(r.name(kind)) if kind else ''}</span></li>"
+                    for iri, label, kind in entries)
     script = """<script>
 const fold = s => s.normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").toLowerCase();
 const q = fold(new URLSearchParams(location.search).get("q") || "");
@@ -361,10 +366,12 @@ def answer_page(query, values: dict[str, str], variables: list[str],
                  + "</tbody></table>") if cells else "<p>No rows.</p>"
     cut = (f"<p class='error'>The answer was cut at {escape(truncated)} rows.</p>"
            if truncated else "")
-    machine = " · ".join(f"<a href='{escape(href)}'>{escape(name)}</a>" for name, href in data_links)
+    machine = " · ".join(f"<a href='{escape(href)}'>{escape(name)}</a>"
+                         for name, href in data_links)
+    rows_note = f"{count} row{'' if count == 1 else 's'}"
     body = (f"<h1>{escape(query.summary or query.name)}</h1>"
             + (f"<p class='lead'>{escape(query.description)}</p>" if query.description else "")
-            + form + f"<p class='note'>{count} rows · {machine}</p>" + cut + table
+            + form + f"<p class='note'>{rows_note} · {machine}</p>" + cut + table
             + f"<h2>SPARQL</h2><pre>{escape(query.text)}</pre>")
     return layout(query.summary or query.name, body, renderer.links, editor=editor)
 

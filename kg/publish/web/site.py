@@ -45,6 +45,8 @@ from kg.terms import Compactor
 OWL = "http://www.w3.org/2002/07/owl#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
+SINGULAR = {"Classes": "class", "Object properties": "object property",
+            "Data properties": "data property", "Annotation properties": "annotation property"}
 GRAPH_FORMATS = {
     "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
     "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
@@ -83,9 +85,9 @@ class Site:
             manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
-        return cls(ox.Store.read_only(str(database)), Project(project_root, bundled=project_root.name == "_project"),
-                   prefixes,
-                   build / "site", manifest.get("fingerprint", ""), editor=editor)
+        project = Project(project_root, bundled=project_root.name == "_project")
+        return cls(ox.Store.read_only(str(database)), project, prefixes, build / "site",
+                   manifest.get("fingerprint", ""), editor=editor)
 
     # -- computed once ----------------------------------------------------------------------
 
@@ -126,7 +128,7 @@ class Site:
     # -- RDF forms --------------------------------------------------------------------------
 
     def serialise(self, triples: Iterable[ox.Triple], ext: str, origin: str = "") -> bytes:
-        media, fmt = GRAPH_FORMATS[ext]
+        _media, fmt = GRAPH_FORMATS[ext]
         triples = list(triples)
         if ext == "jsonld":
             statements = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -193,7 +195,7 @@ class Site:
                                for p in shown if p in st)
                 sections.append(
                     f"<section class='term' id='{escape(local)}'><h3>{escape(r.name(iri))} "
-                    f"<span class='badge'>{escape(title.rstrip('es') if title == 'Classes' else title[:-1])}"
+                    f"<span class='badge'>{escape(SINGULAR[title])}"
                     f"</span></h3><p class='muted'><code>{escape(iri)}</code></p>"
                     + (f"<p>{escape(definition)}</p>" if definition else "")
                     + (f"<p class='muted'>{escape(comment)}</p>" if comment else "")
@@ -318,13 +320,12 @@ class Site:
                 f"<a href='https://www.w3.org/TR/sparql11-protocol/'>SPARQL 1.1 Protocol</a> "
                 f"(read-only; <a href='{escape(links('/editor'))}'>the editor</a> runs queries in "
                 "the browser):</p><pre>curl -H 'Accept: text/csv' --data-urlencode \\\n  "
-                f"'query=SELECT ?project ?label WHERE {{ ?project a &lt;{OLC}OpenLLMProject&gt; ; "
-                f"&lt;{RDFS}label&gt; ?label }}' \\\n  {escape(sparql_endpoint)}</pre>")
+                f"'query=SELECT ?project WHERE {{ ?project a &lt;{OLC}OpenLLMProject&gt; }}' "
+                f"\\\n  {escape(sparql_endpoint)}</pre>")
         else:
-            endpoint = ("<h2>SPARQL endpoint</h2><p>This copy is static. To query the graph in "
-                        "SPARQL, download a dump, or run <code>kg serve</code> (see the "
-                        "<a href='https://arxiv.org/abs/2509.25397'>project README</a>) and "
-                        "ask <code>/sparql</code>.</p>")
+            endpoint = ("<h2>SPARQL endpoint</h2><p>This copy is static. To ask the graph in "
+                        "SPARQL, load a dump into any RDF store, or run <code>kg serve</code> "
+                        "on a build of it and ask its <code>/sparql</code>.</p>")
         markup = schema_org(title, text, origin + "/" if origin else BASE, cff, counted,
                             [(n, m.split(";")[0], h) for n, m, _, h in main_files],
                             sparql_endpoint)
@@ -340,13 +341,15 @@ it or a curator inferred it; what the sources do not say is recorded as unknown.
 <p>The graph: {escape(graph_cite)}</p>
 <p>The study it is built from: {escape(study_cite)}</p>
 <h2>Downloads</h2>
-<p>Release {escape(__version__)}, made from the current build (<a href="{escape(links('/downloads'))}">all
-files, with checksums</a>; described in <a href="{escape(void_link)}">VoID and DCAT</a>;
+<p>Release {escape(__version__)}, made from the current build
+(<a href="{escape(links('/downloads'))}">all files, with checksums</a>; described in
+<a href="{escape(void_link)}">VoID and DCAT</a>;
 JSON-LD uses the context <a href="{escape(links('/context.jsonld'))}">context.jsonld</a>).</p>
 <ul class="plain">{files}</ul>
 <h2>Questions to ask it</h2>
-<p>{len(queries)} prebuilt queries with their current answers (<a href="{escape(links('/queries'))}">all
-of them</a>; also as <a href="{escape(links('/.well-known/sparql-examples'))}">SPARQL examples</a>):</p>
+<p>{len(queries)} prebuilt queries with their current answers
+(<a href="{escape(links('/queries'))}">all of them</a>; also as
+<a href="{escape(links('/.well-known/sparql-examples'))}">SPARQL examples</a>):</p>
 <ul class="cols">{query_items}</ul>
 <h2>The model</h2>
 <p>The <a href="{escape(links('/ontology'))}">ontology</a> (OWL 2: classes and properties, each

@@ -20,11 +20,11 @@ from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
 
-from kg.publish.web.context import context_bytes
 from kg.publish.release import PREFIXES
+from kg.publish.web.context import context_bytes
 from kg.publish.web.dataset import copy_release
 from kg.publish.web.describe import labels
-from kg.publish.web.iris import RESOURCE_FORMATS, local_path, links_for
+from kg.publish.web.iris import RESOURCE_FORMATS, links_for, local_path
 from kg.publish.web.render import catalog_page, layout, not_found, static_search_page
 from kg.publish.web.site import Site
 
