@@ -11,9 +11,9 @@ from kg import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "Site": "site",
-    "Response": "dispatch",
-    "dispatch": "dispatch",
-    "error_html": "dispatch",
+    "Response": "routes",
+    "dispatch": "routes",
+    "error_html": "routes",
     "write_site": "static",
     "check_links": "static",
     "make_context": "context",

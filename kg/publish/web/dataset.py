@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import BASE, __version__
+from kg.errors import KgError
 from kg.query import StoredQuery, bind
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -37,6 +38,10 @@ def make_downloads(project, cache: Path, fingerprint: str, prefixes: dict[str, s
     try:
         cache.mkdir(parents=True, exist_ok=True)
         return make_release(project, cache, __version__, fingerprint, prefixes).folder
+    except KgError:  # another process made it meanwhile
+        if (folder / "SHA256SUMS").is_file():
+            return folder
+        raise
     except OSError:  # a read-only store: make it in a temporary folder instead
         temporary = Path(tempfile.mkdtemp(prefix="kg-downloads-"))
         made = make_release(project, temporary, __version__, fingerprint, prefixes).folder

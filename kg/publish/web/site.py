@@ -8,6 +8,7 @@ the release). Its methods return page bodies; ``dispatch`` maps requests onto th
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
@@ -42,6 +43,7 @@ from kg.publish.web.describe import (
 from kg.publish.web.iris import IDS, ONTOLOGY, SHAPES, VOCAB, Links, local_path
 from kg.terms import Compactor
 
+_RELEASE_LOCK = threading.Lock()
 OWL = "http://www.w3.org/2002/07/owl#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -122,8 +124,9 @@ class Site:
     def release(self) -> Path:
         import tempfile
 
-        cache = self.cache or Path(tempfile.mkdtemp(prefix="kg-site-"))
-        return make_downloads(self.project, cache, self.fingerprint, self.prefixes)
+        with _RELEASE_LOCK:  # the front's threads: one makes it, the others wait for it
+            cache = self.cache or Path(tempfile.mkdtemp(prefix="kg-site-"))
+            return make_downloads(self.project, cache, self.fingerprint, self.prefixes)
 
     # -- RDF forms --------------------------------------------------------------------------
 
