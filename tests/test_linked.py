@@ -426,7 +426,7 @@ def test_browser_from_landing_page_to_evidence_and_a_parameterised_example(
         wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "EleutherAI"))
         evidence = browser.find_elements(By.CSS_SELECTOR, "table.facts .ev")
         assert evidence and "stated" in evidence[0].text
-        browser.get(origin(server) + "/id/olmo")
+        browser.get(origin(server) + "/id/ai2")  # stated and inferred facts, a Wikidata link
         shots["entity"] = _screenshot(browser, tmp_path / "entity.png")
         browser.get(origin(server) + "/editor")
         wait.until(ec.element_to_be_clickable(
@@ -443,7 +443,7 @@ def test_browser_from_landing_page_to_evidence_and_a_parameterised_example(
 
 def _screenshot(browser, path: Path) -> Path:
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1280, min(max(height, 800), 1600))
+    browser.set_window_size(1280, min(max(height + 40, 800), 1700))
     browser.save_screenshot(str(path))
     browser.set_window_size(1280, 1000)
     return path
