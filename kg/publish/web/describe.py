@@ -128,6 +128,9 @@ def describe(store: ox.Store, iri: str) -> Description:
             if isinstance(o, ox.NamedNode):
                 iris.add(o.value)
     statements.sort(key=_order)
+    triples.sort(key=lambda t: (t.subject != node, t.object == node,
+                                isinstance(t.subject, ox.BlankNode), str(t.subject),
+                                t.predicate.value != RDF + "type", str(t.predicate), str(t.object)))
     return Description(iri, statements, nested, evidence, incoming, labels(store, iris),
                        triples)
 

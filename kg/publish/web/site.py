@@ -132,12 +132,11 @@ class Site:
 
     def serialise(self, triples: Iterable[ox.Triple], ext: str, origin: str = "") -> bytes:
         _media, fmt = GRAPH_FORMATS[ext]
-        triples = list(triples)
+        triples = list(triples)  # in the order given: the resource first, then the rest
         if ext == "jsonld":
             statements = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             return compact(statements, self.context, (origin + "/context.jsonld") if origin
                            else CONTEXT_IRI)
-        triples.sort(key=_statement_order)
         prefixes = None
         if ext in ("ttl", "rdf"):
             text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -150,10 +149,12 @@ class Site:
     def ontology_triples(self) -> list[ox.Triple]:
         query = (f'SELECT ?s ?p ?o WHERE {{ ?s ?p ?o . FILTER (isIRI(?s) && (?s = <{ONTOLOGY}> '
                  f'|| STRSTARTS(STR(?s), "{ONTOLOGY}#"))) }}')
-        return [ox.Triple(r["s"], r["p"], r["o"]) for r in self.store.query(query)]
+        return sorted((ox.Triple(r["s"], r["p"], r["o"]) for r in self.store.query(query)),
+                      key=statement_order)
 
     def shapes_triples(self) -> list[ox.Triple]:
-        return [q.triple for q in self.shapes.quads_for_pattern(None, None, None)]
+        return sorted((q.triple for q in self.shapes.quads_for_pattern(None, None, None)),
+                      key=statement_order)
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -394,7 +395,7 @@ N-Triples, JSON-LD or RDF/XML to clients that ask for them (<code>Accept</code>,
                 if i.startswith((IDS, VOCAB)) and local_path(i) is not None]
 
 
-def _statement_order(triple: ox.Triple) -> tuple:
+def statement_order(triple: ox.Triple) -> tuple:
     """Named subjects first, then blank ones; rdf:type first within a subject."""
     return (isinstance(triple.subject, ox.BlankNode), str(triple.subject),
             triple.predicate.value != RDF + "type", str(triple.predicate), str(triple.object))
