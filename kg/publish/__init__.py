@@ -3,7 +3,7 @@
 Takes a project and its validated build (``kg.store``); gives deterministic dumps in every
 RDF format with the parts in named graphs (``dump``), release folders with VoID, checksums
 and change reports (``make_release``), and HTML documentation of the ontology, vocabularies
-and query catalog (``write_docs``).
+and query catalog (``write_docs``), and the coverage page (``coverage_markdown``).
 """
 
 from kg import lazy_exports
@@ -17,4 +17,5 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "make_release": "release",
     "write_docs": "docs",
     "queries_markdown": "docs",
+    "coverage_markdown": "coverage",
 })

@@ -32,4 +32,6 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "ENTITY": "federation",
     "EXPECTED": "coverage",
     "project_coverage": "coverage",
+    "CLASS_EXPECTED": "coverage",
+    "class_coverage": "coverage",
 })
