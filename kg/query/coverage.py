@@ -151,8 +151,12 @@ CLASS_EXPECTED = (
     ClassExpectation("organisations", ("org:Organization", "org:OrganizationalUnit",
                                        "org:OrganizationalCollaboration"), (
         Property("country", "?s olc:country ?x .", ("olc:country",)),
+        Property("city", "?s olc:city ?x .", ("olc:city",)),
         Property("region", "?s olc:region ?x .", ("olc:region",)),
         Property("organisation type", "?s olc:organisationType ?x .", ("olc:organisationType",)),
+        Property("legal type", "?s org:classification ?x .", ("org:classification",)),
+        Property("parent organisation", "?s org:unitOf|org:subOrganizationOf ?x .",
+                 ("org:unitOf", "org:subOrganizationOf")),
         Property("homepage", "?s foaf:homepage ?x .", ("foaf:homepage",)),
         Property("ROR ID", "?s olc:rorId ?x .", ("olc:rorId",)),
         WIKIDATA,
