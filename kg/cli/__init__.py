@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
-from kg.cli import build, figures, link, new, publish, query, serve
+from kg.cli import build, figures, link, new, publish, query, serve, site
 from kg.cli.common import KgGroup
 
 
@@ -30,7 +30,7 @@ def cli(debug: bool) -> None:
 
 for command in (build.build, build.validate, build.status, query.query, query.queries,
                 query.stats, publish.export, publish.release, publish.publish, publish.docs,
-                figures.figures, serve.serve, link.link, new.new):
+                figures.figures, site.site, serve.serve, link.link, new.new):
     cli.add_command(command)
 
 

@@ -183,27 +183,41 @@ def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
+@click.option("--markdown", is_flag=True,
+              help="Write the coverage tables as Markdown (docs/coverage.md is made this way).")
+@click.option("-o", "--output", metavar="FILE", help="With --markdown: write to FILE.")
 @with_env
-def stats(env: Env, fmt: str) -> None:
-    """Count triples, instances per class and uses per property, and show per-project coverage.
+def stats(env: Env, fmt: str, markdown: bool, output: str | None) -> None:
+    """Count triples, instances per class and uses per property, and show coverage.
 
-    Coverage lists, for every project, which expected facts are filled, which the sources do
-    not give (recorded as olc:unknown) and which are missing. Exit 0, or 1 when the store
-    cannot be read.
+    Coverage lists, for every project and for releases, datasets, organisations and papers,
+    which expected facts are filled, which the sources do not give (recorded as olc:unknown)
+    and which are missing. Exit 0, or 1 when the store cannot be read.
     """
     from kg.link import entities, linking_report
-    from kg.query import EXPECTED, project_coverage
+    from kg.query import EXPECTED, class_coverage, project_coverage
     from kg.store import collect
 
     build = env.live_build()
     store = build.open()
-    result = collect(store)
     coverage = project_coverage(store)
+    classes = class_coverage(store)
+    if markdown:
+        from kg.publish import coverage_markdown
+
+        write_output(coverage_markdown(classes, coverage, EXPECTED).encode(), output)
+        return
+    result = collect(store)
     links = linking_report(entities(store))
     if fmt == "json":
         payload = result.to_json()
         payload["coverage"] = [{"project": c.project, "label": c.label, "states": c.states}
                                for c in coverage]
+        payload["class_coverage"] = [
+            {"class": c.name, "instances": c.instances,
+             "properties": [{"property": p.name, "filled": p.filled, "unknown": p.unknown,
+                             "missing": p.missing} for p in c.properties]}
+            for c in classes]
         payload["wikidata_links"] = [{"kind": r.kind, "entities": r.entities,
                                       "linked": r.linked, "no_item": r.no_item,
                                       "unchecked": r.unchecked} for r in links]
@@ -227,6 +241,14 @@ def stats(env: Env, fmt: str) -> None:
     for entry in coverage:
         cells = " ".join(f"{marks[entry.states[e.name]]:>2}" for e in EXPECTED)
         click.echo(f"  {entry.label.ljust(width)}  {cells}  {entry.filled:>3}/{len(EXPECTED)}")
+    click.echo("\nclass coverage (instances with each expected fact filled, unknown in the "
+               "sources, missing):")
+    width = max((len(p.name) for c in classes for p in c.properties), default=0) + 2
+    for entry in classes:
+        click.echo(f"  {f'{entry.name} ({entry.instances})'.ljust(width + 2)}"
+                   f"{'filled':>7} {'unknown':>8} {'missing':>8}")
+        for p in entry.properties:
+            click.echo(f"    {p.name.ljust(width)}{p.filled:>7} {p.unknown:>8} {p.missing:>8}")
     total = sum(r.entities for r in links)
     linked = sum(r.linked for r in links)
     click.echo(f"\nwikidata links: {linked} of {total} linkable entities linked "

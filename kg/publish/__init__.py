@@ -3,9 +3,9 @@
 Takes a project and its validated build (``kg.store``); gives deterministic dumps in every
 RDF format with the parts in named graphs (``dump``), release folders with VoID, checksums
 and change reports (``make_release``), and HTML documentation of the ontology, vocabularies
-and query catalog (``write_docs``), the graphs written to another store through the
-Graph Store Protocol (``publish``), and figures: catalog answers drawn as SVG by their
-``#+ view:`` (``draw_figure``, ``write_figures``).
+and query catalog (``write_docs``), the coverage page (``coverage_markdown``), the graphs
+written to another store through the Graph Store Protocol (``publish``), and figures:
+catalog answers drawn as SVG by their ``#+ view:`` (``draw_figure``, ``write_figures``).
 """
 
 from kg import lazy_exports
@@ -21,7 +21,8 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "graphs_of": "remote",
     "write_docs": "docs",
     "queries_markdown": "docs",
+    "coverage_markdown": "coverage",
     "draw_figure": "figures.render",
     "write_figures": "figures.write",
-    "Links": "figures.svg",
+    "FigureLinks": "figures.svg",
 })

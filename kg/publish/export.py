@@ -77,6 +77,7 @@ class DumpSources:
     """
 
     def __init__(self, project: Project, parts: tuple[str, ...] = PARTS) -> None:
+        self.project = project  # for the JSON-LD context, made from its ontology
         self.lines: dict[str, list[bytes]] = {}
         self.prefixes: dict[str, str] = {}
         for part in parts:
@@ -187,6 +188,11 @@ def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: di
     top = header(fmt, parts, len(statements), fingerprint)
     if fmt.name in ("ntriples", "nquads"):
         return b"".join([top, *statements.lines]), len(statements)
+    if fmt.name == "jsonld":  # compacted with the published context, referenced by its IRI
+        from kg.publish.web.context import compact, project_context
+
+        context = project_context(sources.project, prefixes)  # the one releases ship
+        return compact(b"".join(statements.lines), context), len(statements)
     quads = statements.quads()
     items = quads if fmt.datasets else (q.triple for q in quads)
     used = used_prefixes(statements, {**sources.prefixes, **prefixes})

@@ -95,6 +95,10 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
     for part in PARTS:
         data, _ = dump(sources, FORMATS["turtle"], (part,), prefixes, fingerprint)
         dumps += _publish(staging, f"{NAME}-{part}.ttl", data, "turtle", release)
+    from kg.publish.web.context import context_bytes, project_context
+
+    # the @context the JSON-LD dump names (https://w3id.org/olckg/context.jsonld), shipped along
+    (staging / "context.jsonld").write_bytes(context_bytes(project_context(project, prefixes)))
     if previous is not None:
         release.changes = changes(previous / f"{NAME}.nt", staging / f"{NAME}.nt")
         (staging / "CHANGES.md").write_text(changes_markdown(release.changes, previous, version),

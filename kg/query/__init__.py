@@ -39,4 +39,6 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "with_prefixes": "remote",
     "EXPECTED": "coverage",
     "project_coverage": "coverage",
+    "CLASS_EXPECTED": "coverage",
+    "class_coverage": "coverage",
 })

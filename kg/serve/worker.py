@@ -59,7 +59,7 @@ def run_job(store: ox.Store, job: dict) -> dict:
             return _ok(media, result.serialize(format=fmt))
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, name, job["max_rows"])
-        return _triples(result, name, job["max_triples"])
+        return _triples(result, name, job["max_triples"], job.get("jsonld_context"))
     except NotAcceptable as error:
         return failure(406, str(error))
     except SyntaxError as error:
@@ -106,10 +106,17 @@ def _solutions(result: ox.QuerySolutions, name: str, max_rows: int) -> dict:
     return _ok(media, document, _count_headers("Rows", len(bindings), truncated, max_rows))
 
 
-def _triples(result: ox.QueryTriples, name: str, max_triples: int) -> dict:
+def _triples(result: ox.QueryTriples, name: str, max_triples: int,
+             context: tuple[dict, str] | None = None) -> dict:
     triples, truncated = _take(result, max_triples)
     media, fmt = GRAPHS[name]
-    return _ok(media, ox.serialize(triples, format=fmt) or b"",
+    if name == "jsonld" and context is not None:  # compact, with the published @context
+        from kg.publish.web.context import compact
+
+        body = compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", *context)
+    else:
+        body = ox.serialize(triples, format=fmt) or b""
+    return _ok(media, body,
                _count_headers("Triples", len(triples), truncated, max_triples))
 
 

@@ -12,7 +12,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "draw_figure": "render",
     "links_for": "render",
     "DRAWERS": "render",
-    "Links": "svg",
+    "FigureLinks": "svg",
     "write_figures": "write",
     "figure_queries": "write",
     "screenshot": "png",

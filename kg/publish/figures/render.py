@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kg.errors import QueryError
 from kg.publish.figures import bars, graph, matrix, regions, timeline
-from kg.publish.figures.svg import Links, frame, serialise
+from kg.publish.figures.svg import FigureLinks, frame, serialise
 from kg.publish.figures.table import rows_of
 from kg.query import Answer, StoredQuery
 from kg.terms import Compactor
@@ -13,13 +13,13 @@ DRAWERS = {"bar": bars.draw, "timeline": timeline.draw, "graph": graph.draw,
            "map": regions.draw, "matrix": matrix.draw}
 
 
-def links_for(name: str, base: str = "/queries/") -> Links:
+def links_for(name: str, base: str = "/queries/") -> FigureLinks:
     """Where a served figure points: the query page, its CSV, and the SPARQL on the page."""
-    return Links(query=f"{base}{name}#sparql", table=f"{base}{name}", csv=f"{base}{name}.csv")
+    return FigureLinks(query=f"{base}{name}#sparql", table=f"{base}{name}", csv=f"{base}{name}.csv")
 
 
 def draw_figure(query: StoredQuery, answer: Answer, compactor: Compactor,
-                links: Links | None = None, view: str | None = None) -> str:
+                links: FigureLinks | None = None, view: str | None = None) -> str:
     """The SVG of ``answer`` drawn as ``view`` (default: the query's own ``#+ view:``)."""
     kind = view or query.view
     if kind not in DRAWERS:

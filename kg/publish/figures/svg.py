@@ -165,7 +165,7 @@ class Legend:
 
 
 @dataclass
-class Links:
+class FigureLinks:
     """Where the figure's query, table and data are: shown in the footer and the <desc>."""
 
     query: str
@@ -174,7 +174,7 @@ class Links:
 
 
 def frame(name: str, title: str, caption: str, body: ET.Element, body_size: tuple[float, float],
-          legends: list[Legend], links: Links, alt: str, rows: int) -> ET.Element:
+          legends: list[Legend], links: FigureLinks, alt: str, rows: int) -> ET.Element:
     """The whole figure: title, caption, the drawing, legends and a footer of links."""
     body_w, body_h = body_size
     width = max(body_w + 48, 760)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from kg.publish.figures.png import screenshot
 from kg.publish.figures.render import DRAWERS, draw_figure
-from kg.publish.figures.svg import Links
+from kg.publish.figures.svg import FigureLinks
 from kg.query import Catalog, StoredQuery, execute, materialise
 from kg.terms import Compactor
 
@@ -43,7 +43,7 @@ def write_figures(store: ox.Store, catalog: Catalog, compactor: Compactor, out: 
         answer = materialise(execute(store, query, {}, compactor.prefixes))
         csv = execute(store, query, {}, compactor.prefixes).serialize(
             format=ox.QueryResultsFormat.CSV) or b""
-        links = Links(query=f"{query.name}.rq", table=f"{query.name}.csv",
+        links = FigureLinks(query=f"{query.name}.rq", table=f"{query.name}.csv",
                       csv=f"{query.name}.csv")
         svg = draw_figure(query, answer, compactor, links)
         files = [out / f"{query.name}.{ext}" for ext in ("svg", "csv", "rq")]
