@@ -322,8 +322,8 @@ def _layered(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
     boxes = [(x, y, x + w, y + 30) for x, y, w in box.values()]
     for edge in edges:
         sx, sy, _ = box[edge.source]
-        tx, ty, tw = box[edge.target]
-        x1, y1, x2, y2 = sx, sy + 15, tx + tw, ty + 15
+        tx, ty, _ = box[edge.target]
+        x1, y1, x2, y2 = sx, sy + 15, tx + extent(nodes[edge.target]) + 4, ty + 15
         bend = (x1 - x2) / 2
         points = [(x1, y1), (x1 - bend, y1), (x2 + bend, y2), (x2, y2)]
         _edge(edge_layer, edge, f"M{x1:.1f} {y1:.1f} C{x1 - bend:.1f} {y1:.1f} "
