@@ -109,6 +109,21 @@ def answer(query: StoredQuery, values: dict[str, str], header: list[str],
     return _page(query.summary, body)
 
 
+def sparql_answer(text: str, header: list[str], rows: list[list[str]],
+                  truncated: str | None) -> bytes:
+    """The answer to a query sent from a browser's address bar (Accept: text/html)."""
+    table = ("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr>"
+             + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                       for row in rows) + "</table>") if rows else "<p>No rows.</p>"
+    cut = (f"<p class='error'>The answer was cut at {escape(truncated)} rows.</p>"
+           if truncated else "")
+    body = (f"<h1>Answer</h1><p class='note'>{len(rows)} rows · ask for "
+            "<code>application/sparql-results+json</code> (or add <code>format=json</code>) "
+            "to get the data</p>" + cut + table
+            + f"<h2>SPARQL</h2><pre>{escape(text)}</pre>")
+    return _page("SPARQL answer", body)
+
+
 def error(status: int, message: str) -> bytes:
     return _page(f"Error {status}", f"<h1>Error {status}</h1><p class='error'>"
                  f"{escape(message)}</p><p class='note'>kg {__version__}</p>")
