@@ -357,10 +357,12 @@ class App:
         try:
             reply = await work
         except QueryTimeout:
+            request.extra_log.append("stopped at the time limit")
             raise HttpError(503, f"the query ran longer than the limit of "
                                  f"{settings.timeout_s:g} s and was stopped",
                             {"Retry-After": "60"}) from None
         except Busy:
+            request.extra_log.append("busy")
             raise HttpError(503, f"the server is busy: all {settings.workers} query workers "
                                  f"are taken and {settings.queue_size} queries wait; try again",
                             {"Retry-After": str(max(1, round(settings.timeout_s / 4)))}
@@ -368,6 +370,8 @@ class App:
         finally:
             watch.cancel()
         if reply["status"] != 200:
+            if reply["status"] >= 500:
+                request.extra_log.append(reply["message"])
             headers = {"Retry-After": str(reply["retry_after"])} if "retry_after" in reply else {}
             raise HttpError(reply["status"], reply["message"], headers)
         return reply

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import resource
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
@@ -36,7 +37,12 @@ MEMORY = "the query needed more than the memory limit of {mb} MiB per query work
 
 def worker_main(conn: Connection, database: str, relay_socket: str | None = None,
                 memory_mb: int = 0) -> None:
-    """Serve jobs until the pipe closes. The store is opened once, read-only."""
+    """Serve jobs until the pipe closes. The store is opened once, read-only.
+
+    The engine's own last words on an abort (out of memory) would be raw lines in the server
+    log; every failure reaches the log as the reply's message instead, so stderr is closed.
+    """
+    _quiet_stderr()
     if relay_socket is not None:
         from kg.server.sandbox import seal, start_worker_relay
 
@@ -62,6 +68,13 @@ def worker_main(conn: Connection, database: str, relay_socket: str | None = None
             reply = failure(400, f"the query could not be evaluated ({type(error).__name__}: "
                                  f"{_short(str(error))})")
         conn.send(reply)
+
+
+def _quiet_stderr() -> None:
+    os.environ["RUST_BACKTRACE"] = "0"
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
 
 
 def _address_space() -> int:
