@@ -33,7 +33,7 @@ ALIASES = {
               "nt": "ntriples", "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
               "rdf/xml": "rdfxml", "rdf+xml": "rdfxml", "xml": "rdfxml",
               "application/xml": "rdfxml", "text/xml": "rdfxml", "json": "jsonld",
-              "application/json": "jsonld"},
+              "application/json": "jsonld", "application/x-json+ld": "jsonld"},
 }
 HTML = "html"
 
@@ -54,11 +54,12 @@ def best(accept: str | None, offered: list[str]) -> str:
 def format_name(kind: str, value: str) -> str | None:
     """The format a ``format=`` value names for an answer of ``kind``, or None."""
     table = RESULTS if kind == "results" else GRAPHS
-    name = value.strip().lower()
-    name = ALIASES[kind].get(name, name)
-    for key, (media, _) in table.items():
-        if name in (key, media):
-            return key
+    for part in value.split(","):  # SPARQLWrapper sends "application/ld+json,application/…"
+        name = part.split(";")[0].strip().lower()
+        name = ALIASES[kind].get(name, name)
+        for key, (media, _) in table.items():
+            if name in (key, media):
+                return key
     return None
 
 
@@ -80,13 +81,14 @@ def choose(kind: str, accept: str | None, formats: list[str] | None = None,
         if len(names) > 1:
             raise NotAcceptable(f"the format values ({', '.join(values)}) disagree; give one")
         return names.pop()
-    by_media = {media: key for key, (media, _) in table.items()}
-    by_media.update({media: key for media, key in ALIASES[kind].items() if "/" in media})
+    by_media = {media: key for media, key in ALIASES[kind].items() if "/" in media}
+    by_media.update({media: key for key, (media, _) in table.items()})
     default = table[DEFAULT[kind]][0]
-    offered = [m for m in by_media if m != default]
-    if html == 1:
-        offered.append("text/html")
-    offered.append(default)  # last, so that it wins ties (*/*)
+    # Ties go to the last offered: HTML last of all when preferred, else first (a data
+    # format wins */*); then the default; then the formats in the order of the table.
+    canonical = [media for media, _ in reversed(list(table.values())) if media != default]
+    aliases = [media for media in by_media if media not in canonical and media != default]
+    offered = (["text/html"] if html == 1 else []) + aliases + canonical + [default]
     if html == 2:
         offered.append("text/html")
     chosen = best(accept, offered)
