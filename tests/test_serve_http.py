@@ -97,8 +97,8 @@ def test_two_different_content_lengths_are_refused(front: Server) -> None:
 ])
 def test_malformed_request_lines_all_get_a_status_line(front: Server, line: bytes) -> None:
     reply = raw(front, line + b"\r\nHost: x\r\n\r\n")
-    assert reply.startswith(b"HTTP/1.1 ") and int(reply[9:12]) < 500 or \
-        reply.startswith(b"HTTP/1.1 503"), reply[:200]
+    assert reply.startswith(b"HTTP/1.1 "), reply[:200]
+    assert int(reply[9:12]) < 500 or reply.startswith(b"HTTP/1.1 503"), reply[:200]
 
 
 @pytest.mark.parametrize("headers", [
@@ -190,7 +190,7 @@ def test_log_lines_are_whole_and_escaped(front: Server) -> None:
 
 def test_many_idle_connections_closed_at_once(repo_store: Path, tmp_path: Path) -> None:
     """20,000 idle connections (fewer if the open-files limit forbids), closed at once."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     count = min(20_000, hard - 200)
     holders = 4  # each holder process opens a share, so no one process needs them all
     hold = ("import socket, sys\n"
@@ -205,7 +205,7 @@ def test_many_idle_connections_closed_at_once(repo_store: Path, tmp_path: Path) 
                      for _ in range(holders)]
         try:
             assert all(p.stdout.readline().strip() == "open" for p in processes)
-            status, headers, _ = server.sparql(ASK)  # over --max-connections: 503 at once
+            status, _, _ = server.sparql(ASK)  # over --max-connections: 503 at once
             assert status == 503
             for p in processes:
                 p.stdin.write("\n")
@@ -329,8 +329,11 @@ def test_when_full_the_server_says_busy_with_retry_after(repo_store: Path,
     for server in start(repo_store, tmp_path, "--workers", "1", "--queue", "1",
                         "--timeout-s", "3", "--queue-timeout-s", "1"):
         replies: list[int] = []
-        threads = [threading.Thread(target=lambda: replies.append(server.sparql(SLOW)[0]))
-                   for _ in range(2)]
+
+        def slow(server: Server = server, replies: list[int] = replies) -> None:
+            replies.append(server.sparql(SLOW)[0])
+
+        threads = [threading.Thread(target=slow) for _ in range(2)]
         for thread in threads:
             thread.start()
             time.sleep(0.2)
