@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kg.build import build  # noqa: E402
-from kg.project import find_project  # noqa: E402
-from kg.server.assets import oxigraph_binary  # noqa: E402
-from kg.store import StoreDir  # noqa: E402
+from kg.serve.assets import oxigraph_binary  # noqa: E402
+from kg.sources.project import find_project  # noqa: E402
+from kg.store.builds import StoreDir  # noqa: E402
+from kg.store.pipeline import build  # noqa: E402
 
 TARGET = 1.5
 

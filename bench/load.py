@@ -32,12 +32,12 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kg.build import build  # noqa: E402
-from kg.catalog import Catalog, StoredQuery, bind  # noqa: E402
-from kg.federation import service_targets  # noqa: E402
-from kg.project import find_project  # noqa: E402
-from kg.server.assets import serve_read_only  # noqa: E402
-from kg.store import StoreDir  # noqa: E402
+from kg.query.catalog import Catalog, StoredQuery, bind  # noqa: E402
+from kg.query.federation import service_targets  # noqa: E402
+from kg.serve.assets import serve_read_only  # noqa: E402
+from kg.sources.project import find_project  # noqa: E402
+from kg.store.builds import StoreDir  # noqa: E402
+from kg.store.pipeline import build  # noqa: E402
 from kg.terms import Compactor  # noqa: E402
 
 TARGET_RATIO = 0.7

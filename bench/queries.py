@@ -19,12 +19,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kg.build import build  # noqa: E402
-from kg.catalog import Catalog  # noqa: E402
-from kg.federation import is_federated  # noqa: E402
-from kg.project import find_project  # noqa: E402
-from kg.query import execute, materialise  # noqa: E402
-from kg.store import StoreDir  # noqa: E402
+from kg.query.catalog import Catalog  # noqa: E402
+from kg.query.federation import is_federated  # noqa: E402
+from kg.query.run import execute, materialise  # noqa: E402
+from kg.sources.project import find_project  # noqa: E402
+from kg.store.builds import StoreDir  # noqa: E402
+from kg.store.pipeline import build  # noqa: E402
 from kg.terms import Compactor  # noqa: E402
 
 TARGET_MS = 50.0

@@ -114,11 +114,11 @@ def in_process_queries(project: Path, store: Path, runs: int, once_over: float) 
 
 
 def time_queries_here(project_dir: str, store_dir: str, runs: int, once_over: float) -> None:
-    from kg.catalog import Catalog
-    from kg.federation import is_federated
-    from kg.project import find_project
-    from kg.query import execute, materialise
-    from kg.store import StoreDir
+    from kg.query.catalog import Catalog
+    from kg.query.federation import is_federated
+    from kg.query.run import execute, materialise
+    from kg.sources.project import find_project
+    from kg.store.builds import StoreDir
     from kg.terms import Compactor
 
     project = find_project(project_dir)
@@ -147,8 +147,8 @@ def time_queries_here(project_dir: str, store_dir: str, runs: int, once_over: fl
 
 def cold_queries(kg: str, oxigraph: str, project: Path, store: Path, env: dict[str, str],
                  runs: int, once_over: float) -> dict:
-    from kg.catalog import Catalog
-    from kg.federation import is_federated
+    from kg.query.catalog import Catalog
+    from kg.query.federation import is_federated
 
     database = live_build(store) / "oxigraph"
     results = {}
@@ -331,7 +331,7 @@ def main() -> None:
     if args.in_process:
         time_queries_here(*args.in_process, args.runs, args.once_over)
         return
-    from kg.server.assets import oxigraph_binary
+    from kg.serve.assets import oxigraph_binary
 
     kg, oxigraph = str(Path(sys.executable).parent / "kg"), oxigraph_binary()
     if oxigraph is None or not Path(kg).exists():

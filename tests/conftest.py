@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kg.cli import cli
-from kg.project import PARTS
+from kg.sources.project import PARTS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,9 +61,9 @@ def run(project: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
 @pytest.fixture(scope="session")
 def repo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's own sources, built once for the read-only tests."""
-    from kg.build import build
-    from kg.project import find_project
-    from kg.store import StoreDir
+    from kg.sources.project import find_project
+    from kg.store.builds import StoreDir
+    from kg.store.pipeline import build
 
     path = tmp_path_factory.mktemp("repo-store")
     build(find_project(REPO), StoreDir(path))
@@ -89,7 +89,7 @@ def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     It stands in for Wikidata's query service (no network in tests); yields its endpoint URL.
     """
-    from kg.server.assets import oxigraph_binary, serve_read_only
+    from kg.serve.assets import oxigraph_binary, serve_read_only
 
     location = tmp_path_factory.mktemp("wikidata") / "db"
     subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file",

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import PREFIXES, Run, write
 
-from kg.build import build, ensure_built, staleness
 from kg.errors import StoreError
-from kg.project import find_project
-from kg.store import StoreDir
+from kg.sources.project import find_project
+from kg.store.builds import StoreDir
+from kg.store.pipeline import build, ensure_built, staleness
 
 COUNT_PROJECTS = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <http://example.org/mini#Project> }"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.catalog import bind, parse_query
 from kg.errors import QueryError
+from kg.query.catalog import bind, parse_query
 
 HEADER = """#+ summary: Projects in a region
 #+ description: >-

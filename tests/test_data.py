@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, Run, write
 
-from kg.project import PARTS
+from kg.sources.project import PARTS
 
 SLIDES = "https://www.linaker.se/assets/slides/Open-Source-AI-Collab-OFA.pdf"
 

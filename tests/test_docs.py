@@ -46,7 +46,7 @@ def test_every_command_and_option_is_in_the_readme(name: str) -> None:
 
 
 def test_every_prebuilt_query_has_a_summary() -> None:
-    from kg.catalog import Catalog
+    from kg.query.catalog import Catalog
 
     for query in Catalog(REPO / "queries").all():
         assert query.summary, f"queries/{query.name}.rq has no #+ summary"

@@ -13,9 +13,9 @@ import pytest
 import rdflib
 from conftest import PREFIXES, REPO, Run, write
 
-from kg.export import FORMATS, GRAPH_BASE, PARTS
-from kg.parsing import parse_sources
-from kg.project import find_project
+from kg.publish.export import FORMATS, GRAPH_BASE, PARTS
+from kg.sources.parsing import parse_sources
+from kg.sources.project import find_project
 
 GRAPH_FORMATS = [name for name, fmt in FORMATS.items() if not fmt.datasets]
 DATASET_FORMATS = [name for name, fmt in FORMATS.items() if fmt.datasets]

@@ -49,7 +49,7 @@ def test_readme_main_command_works_from_any_directory(tmp_path: Path) -> None:
 
 def test_installed_kg_ships_the_same_sources_as_the_checkout(tmp_path: Path) -> None:
     """Outside a checkout, kg uses the sources bundled in the package: they must match."""
-    script = ("import json; from kg.project import find_project; p = find_project(); "
+    script = ("import json; from kg.sources.project import find_project; p = find_project(); "
               "print(json.dumps({'bundled': p.bundled, 'files': sorted("
               "s.relpath for s in p.sources(('ontology','shapes','data','queries')))}))")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path,

@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from conftest import REPO, Run
 
 from kg.cli import cli
-from kg.federation import retarget, send_values
-from kg.linking import KINDS
-from kg.wikidata import WDQS, EndpointError, WikidataClient
+from kg.link.candidates import KINDS
+from kg.link.wikidata import WDQS, EndpointError, WikidataClient
+from kg.query.federation import retarget, send_values
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WD = "http://www.wikidata.org/entity/"

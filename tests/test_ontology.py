@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO, Run
 
-from kg.parsing import parse_sources
-from kg.project import find_project
+from kg.sources.parsing import parse_sources
+from kg.sources.project import find_project
 
 OLC = "https://w3id.org/olckg/ontology#"
 OWL = "http://www.w3.org/2002/07/owl#"

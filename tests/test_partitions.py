@@ -15,10 +15,10 @@ import rdflib
 from conftest import REPO
 from rdflib.namespace import SH
 
-from kg.build import validate_project
-from kg.parsing import parse_sources
-from kg.partitions import plan
-from kg.project import GRAPH_PARTS, PARTS, find_project
+from kg.sources.parsing import parse_sources
+from kg.sources.project import GRAPH_PARTS, PARTS, find_project
+from kg.store.pipeline import validate_project
+from kg.validate.partitions import plan
 
 BREAKAGES = {
     # a literal of the wrong datatype, in a project file

@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO, Run
 
-from kg.catalog import Catalog
-from kg.federation import is_federated
+from kg.query.catalog import Catalog
+from kg.query.federation import is_federated
 
 EXPECTED = Path(__file__).parent / "queries"
 CATALOG = Catalog(REPO / "queries")

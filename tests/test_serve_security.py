@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_server import Server, start
 
-from kg.server.sandbox import can_seal
+from kg.serve.sandbox import can_seal
 
 pytestmark = pytest.mark.skipif(can_seal() is not None,
                                 reason=f"workers cannot be sealed here: {can_seal()}")
@@ -142,8 +142,8 @@ def test_a_sealed_worker_reaches_nothing_even_past_every_check(repo_store: Path,
                                                                canary: Canary,
                                                                tmp_path: Path) -> None:
     """The queries go to the worker pool directly: no lexical check, no retargeting."""
-    from kg.server.pool import WorkerPool
-    from kg.server.sandbox import Relay, relay_url
+    from kg.serve.pool import WorkerPool
+    from kg.serve.sandbox import Relay, relay_url
 
     allowed = Canary()  # the one endpoint the relay may reach
     relay = Relay(tmp_path, (f"http://127.0.0.1:{allowed.port}/sparql",), timeout_s=5)
@@ -194,7 +194,7 @@ def test_query_names_are_looked_up_never_joined_into_a_path(sealed: Server, path
 
 def test_a_query_file_outside_the_catalog_is_reachable_by_no_name(tmp_path: Path) -> None:
     """The review's case: .rq files beside queries/ and elsewhere ran; now no name finds them."""
-    from kg.catalog import Catalog
+    from kg.query import Catalog
     from kg.errors import QueryError
 
     (tmp_path / "queries").mkdir()

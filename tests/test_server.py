@@ -239,7 +239,7 @@ def test_service_outside_the_allow_list_is_refused_before_evaluation(server: Ser
 
 def test_wikidata_is_allowed_by_default_and_the_service_description_says_federation(
         server: Server) -> None:
-    from kg.federation import check_federation
+    from kg.query.federation import check_federation
 
     check_federation("SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> "
                      "{ ?s ?p ?o } }", ("https://query.wikidata.org/sparql",))

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 from conftest import REPO
 
-from kg.parsing import ParsedSources, parse_sources
-from kg.project import SourceFile, find_project
-from kg.validation import validate
+from kg.sources.parsing import ParsedSources, parse_sources
+from kg.sources.project import SourceFile, find_project
+from kg.validate.core import validate
 
 CASES = Path(__file__).parent / "shapes"
 SH = "http://www.w3.org/ns/shacl#"
@@ -89,11 +89,11 @@ def test_invalid_fixture_fails_for_the_expected_reasons(base, name: str) -> None
 def test_oxigraph_reports_sparql_constraints_as_pyshacl_does(base, name: str, monkeypatch
                                                              ) -> None:
     """Constraints Oxigraph takes over give pySHACL's own results, word for word."""
-    import kg.sparql_constraints
+    import kg.validate.sparql_constraints
 
     fixture = CASES / name / "invalid.ttl"
     fast = check(base, fixture)
-    monkeypatch.setattr(kg.sparql_constraints, "take_over", lambda _shapes: [])
+    monkeypatch.setattr(kg.validate.sparql_constraints, "take_over", lambda _shapes: [])
     slow = check(base, fixture)
     assert fast == slow
     assert any(r.component == "sh:SPARQLConstraintComponent" for r in slow) == (
@@ -106,8 +106,8 @@ SPARQL_SHAPES = {"EvidenceShape", "FactsHaveEvidenceShape", "ConceptFindingsHave
 
 def test_every_sparql_constraint_is_taken_over_by_oxigraph() -> None:
     """If a shape edit made a constraint fall back to pySHACL, validation would slow down."""
-    from kg.rdflib_bridge import to_rdflib
-    from kg.sparql_constraints import take_over
+    from kg.validate.rdflib_bridge import to_rdflib
+    from kg.validate.sparql_constraints import take_over
 
     shapes = to_rdflib(parse_sources(find_project(REPO).sources(("shapes",))).quads)
     taken = take_over(shapes)

@@ -1,0 +1,156 @@
+"""What every command shares: the error boundary, the project and store, and safe output.
+
+Library code raises ``KgError``; ``KgGroup`` turns each into one sentence on stderr and an
+exit code (1 failure, 2 unreadable input or usage, 130 interrupted). ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from kg.errors import KgError
+
+EXIT_INTERRUPTED = 130
+
+
+class CliError(click.ClickException):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class KgGroup(click.Group):
+    """Converts library errors to CLI errors in one place."""
+
+    def invoke(self, ctx: click.Context):
+        debug = bool(ctx.params.get("debug")) or bool(os.environ.get("KG_DEBUG"))
+        try:
+            return super().invoke(ctx)
+        except KgError as error:
+            if debug:
+                raise
+            raise CliError(error.message, error.exit_code) from None
+        except KeyboardInterrupt:
+            if debug:
+                raise
+            raise CliError("interrupted; nothing was changed.", EXIT_INTERRUPTED) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
+            if debug:
+                raise
+            raise CliError(f"unexpected {type(error).__name__}: {error} "
+                           "(rerun with --debug to see the traceback)", 70) from None
+
+
+@dataclass
+class Env:
+    """What a command needs to find its sources and its store."""
+
+    project_arg: str | None
+    store_arg: str | None
+
+    @functools.cached_property
+    def project(self):
+        from kg.sources import find_project
+
+        return find_project(self.project_arg)
+
+    @functools.cached_property
+    def store(self):
+        from kg.store import StoreDir
+
+        path = self.store_arg or os.environ.get("KG_STORE") or self.project.default_store()
+        return StoreDir(Path(path).expanduser())
+
+    def live_build(self):
+        """The current build, (re)built first if missing or stale (the embedded default)."""
+        from kg.store import ensure_built
+
+        return ensure_built(self.project, self.store, notify=lambda m: click.echo(m, err=True))
+
+    def compactor(self, build):
+        from kg.terms import Compactor
+
+        return Compactor(build.manifest.get("prefixes", {}))
+
+
+def with_env(command: Callable) -> Callable:
+    """Add ``--project`` and ``--store`` (and their environment variables) to a command."""
+
+    @click.option("--project", "project_arg", metavar="DIR", envvar="KG_PROJECT",
+                  help="Project directory (ontology/, shapes/, data/, queries/) [env KG_PROJECT].")
+    @click.option("--store", "store_arg", metavar="DIR", envvar="KG_STORE",
+                  help="Store directory [env KG_STORE; default <project>/.kg/store].")
+    @functools.wraps(command)
+    def wrapper(project_arg: str | None, store_arg: str | None, **kwargs):
+        return command(Env(project_arg, store_arg), **kwargs)
+
+    return wrapper
+
+
+def write_output(data: bytes, output: str | None) -> None:
+    """Write to stdout, or to a file replaced atomically (no half-written file on error)."""
+    if (output is None or output == "-") and data and not data.endswith(b"\n") \
+            and sys.stdout.isatty():
+        data += b"\n"  # JSON and XML results end without one; keep the prompt apart
+    with _output_stream(output) as stream:
+        stream.write(data)
+
+
+def copy_output(source: Path, output: str | None) -> None:
+    """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
+    with _reading(source) as handle, _output_stream(output) as stream:
+        shutil.copyfileobj(handle, stream, 1 << 20)
+
+
+@contextlib.contextmanager
+def _output_stream(output: str | None):
+    """stdout, or a temporary file that replaces ``output`` only once all was written."""
+    if output is None or output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        with temporary.open("wb") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except BaseException as error:  # Ctrl-C too: never leave the temporary file behind
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise CliError(f"cannot write {output} ({error.strerror or error})") from None
+        raise
+
+
+@contextlib.contextmanager
+def _reading(source: Path):
+    try:
+        handle = source.open("rb")
+    except OSError as error:
+        raise CliError(f"cannot read {source} ({error.strerror or error})") from None
+    with handle:
+        yield handle
+
+
+def wikidata_map(endpoint: str | None) -> dict[str, str]:
+    """``--wikidata-endpoint``: SERVICE calls to Wikidata's query service sent there instead."""
+    from kg.query import WDQS
+
+    if endpoint is None or endpoint == WDQS:
+        return {}
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL",
+                                 param_hint="--wikidata-endpoint")
+    return {WDQS: endpoint}

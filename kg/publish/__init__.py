@@ -1,0 +1,20 @@
+"""Publish: the graph as files others can download, cite and read.
+
+Takes a project and its validated build (``kg.store``); gives deterministic dumps in every
+RDF format with the parts in named graphs (``dump``), release folders with VoID, checksums
+and change reports (``make_release``), and HTML documentation of the ontology, vocabularies
+and query catalog (``write_docs``).
+"""
+
+from kg import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(globals(), {
+    "dump": "export",
+    "DumpSources": "export",
+    "FORMATS": "export",
+    "PARTS": "export",
+    "GRAPH_BASE": "export",
+    "make_release": "release",
+    "write_docs": "docs",
+    "queries_markdown": "docs",
+})

@@ -1,0 +1,264 @@
+"""A release folder: every dump, its VoID + DCAT description, checksums and what changed.
+
+The folder is written beside its final place and renamed into it at the end, so a failed or
+interrupted release leaves nothing half-written. Files are compressed deterministically
+(no name or time in the gzip header), so the same sources give the same bytes, checksums
+included; only void.ttl changes with the date of issue.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import KgError
+from kg.publish.export import FORMATS, PARTS, DumpSources, dump
+from kg.sources import Project
+
+DATASET = "https://w3id.org/olckg/"
+NAME = "olckg"
+GZIP_OVER = 256 * 1024  # bytes: larger dumps are also published gzipped
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+VOID = "http://rdfs.org/ns/void#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+OWL = "http://www.w3.org/2002/07/owl#"
+PREFIXES = {"void": VOID, "dct": DCT, "dcat": DCAT, "xsd": XSD, "foaf": FOAF, "owl": OWL,
+            "rdf": RDF}
+
+
+@dataclass
+class Release:
+    folder: Path
+    files: dict[str, int] = field(default_factory=dict)  # name -> bytes
+    triples: int = 0
+    changes: dict | None = None
+
+
+def make_release(project: Project, output: Path, version: str, fingerprint: str,
+                 prefixes: dict[str, str], previous: Path | None = None,
+                 sparql_endpoint: str | None = None, base_url: str | None = None,
+                 today: date | None = None) -> Release:
+    folder = output / f"{NAME}-{version}"
+    if folder.exists():
+        raise KgError(f"{folder} exists already: give another --version, or remove it")
+    if previous is not None and not (previous / f"{NAME}.nt").is_file():
+        raise KgError(f"{previous} is not a release folder (it has no {NAME}.nt)")
+    output.mkdir(parents=True, exist_ok=True)
+    staging = output / f".{folder.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        release = _write(project, staging, version, fingerprint, prefixes, previous,
+                         sparql_endpoint, base_url, today or date.today())
+        os.replace(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    release.folder = folder
+    return release
+
+
+def _write(project: Project, staging: Path, version: str, fingerprint: str,
+           prefixes: dict[str, str], previous: Path | None, sparql_endpoint: str | None,
+           base_url: str | None, today: date) -> Release:
+    release = Release(staging)
+    sources = DumpSources(project)
+    dumps: list[tuple[str, str]] = []  # (file name, format name)
+    for fmt in FORMATS.values():
+        canonical = fmt.name == "ntriples"  # the canonical form: the one to diff and sign
+        data, count = dump(sources, fmt, PARTS, prefixes, fingerprint, canonical=canonical)
+        if fmt.name == "ntriples":
+            release.triples = count
+        dumps += _publish(staging, f"{NAME}.{fmt.extension}", data, fmt.name, release)
+    for part in PARTS:
+        data, _ = dump(sources, FORMATS["turtle"], (part,), prefixes, fingerprint)
+        dumps += _publish(staging, f"{NAME}-{part}.ttl", data, "turtle", release)
+    if previous is not None:
+        release.changes = changes(previous / f"{NAME}.nt", staging / f"{NAME}.nt")
+        (staging / "CHANGES.md").write_text(changes_markdown(release.changes, previous, version),
+                                            encoding="utf-8")
+        (staging / "changes.json").write_text(json.dumps(release.changes, indent=2) + "\n",
+                                              encoding="utf-8")
+    void = describe(staging, dumps, version, today, sparql_endpoint, base_url)
+    (staging / "void.ttl").write_bytes(void)
+    sums = "".join(f"{_sha256(staging / name)}  {name}\n"
+                   for name in sorted(p.name for p in staging.iterdir() if p.is_file()))
+    (staging / "SHA256SUMS").write_text(sums, encoding="ascii")
+    release.files = {p.name: p.stat().st_size for p in sorted(staging.iterdir())}
+    return release
+
+
+def _publish(staging: Path, name: str, data: bytes, fmt: str, release: Release
+             ) -> list[tuple[str, str]]:
+    (staging / name).write_bytes(data)
+    published = [(name, fmt)]
+    if len(data) > GZIP_OVER:
+        with open(staging / f"{name}.gz", "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+            packed.write(data)
+        published.append((f"{name}.gz", fmt))
+    return published
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- VoID and DCAT ------------------------------------------------------------------------------
+
+def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: date,
+             sparql_endpoint: str | None, base_url: str | None) -> bytes:
+    """void.ttl: the dataset, this release of it, its statistics and its files."""
+    base = (base_url or f"{DATASET}releases/{version}/").rstrip("/") + "/"
+    graph = ox.Store()
+    graph.bulk_load(path=staging / f"{NAME}.nt", format=ox.RdfFormat.N_TRIPLES)
+    n = lambda iri: ox.NamedNode(iri)  # noqa: E731
+    lit = lambda value, datatype=None: ox.Literal(  # noqa: E731
+        str(value), datatype=n(datatype) if datatype else None)
+    dataset, release = n(DATASET), n(base + "void.ttl#release")
+    triples = [
+        (release, n(RDF + "type"), n(VOID + "Dataset")),
+        (release, n(RDF + "type"), n(DCAT + "Dataset")),
+        (release, n(DCT + "isVersionOf"), dataset),
+        (release, n(DCAT + "version"), lit(version)),
+        (release, n(OWL + "versionInfo"), lit(version)),
+        (release, n(DCT + "issued"), lit(today.isoformat(), XSD + "date")),
+        (release, n(VOID + "uriSpace"), lit("https://w3id.org/olckg/id/")),
+        (release, n(DCT + "conformsTo"), n("https://w3id.org/olckg/ontology")),
+        (release, n(DCT + "publisher"), lit(f"kg {__version__}")),
+    ]
+    for predicate, obj in _dataset_description(graph):
+        triples.append((release, predicate, obj))
+    stats = _statistics(graph)
+    triples += [(release, n(VOID + key), lit(value, XSD + "integer"))
+                for key, value in stats["counts"].items()]
+    for index, (cls, entities) in enumerate(stats["classes"]):
+        node = ox.BlankNode(f"class{index}")
+        triples += [(release, n(VOID + "classPartition"), node),
+                    (node, n(VOID + "class"), n(cls)),
+                    (node, n(VOID + "entities"), lit(entities, XSD + "integer"))]
+    for index, (prop, count) in enumerate(stats["properties"]):
+        node = ox.BlankNode(f"property{index}")
+        triples += [(release, n(VOID + "propertyPartition"), node),
+                    (node, n(VOID + "property"), n(prop)),
+                    (node, n(VOID + "triples"), lit(count, XSD + "integer"))]
+    for name, fmt_name in dumps:
+        fmt = FORMATS[fmt_name]
+        file = n(base + name)
+        media = "application/gzip" if name.endswith(".gz") else fmt.media_type
+        triples += [(release, n(VOID + "dataDump"), file),
+                    (release, n(DCAT + "distribution"), file),
+                    (file, n(RDF + "type"), n(DCAT + "Distribution")),
+                    (file, n(DCAT + "downloadURL"), file),
+                    (file, n(DCAT + "mediaType"),
+                     n(f"https://www.iana.org/assignments/media-types/{media}")),
+                    (file, n(DCT + "format"), n(f"http://www.w3.org/ns/formats/{fmt.w3c}")),
+                    (file, n(DCAT + "byteSize"),
+                     lit((staging / name).stat().st_size, XSD + "nonNegativeInteger"))]
+        if name.endswith(".gz"):
+            triples.append((file, n(DCAT + "compressFormat"),
+                            n("https://www.iana.org/assignments/media-types/application/gzip")))
+    if sparql_endpoint:
+        triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
+    ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),
+                                             *(str(x) for x in t)))
+    body = ox.serialize([ox.Triple(*t) for t in ordered], format=ox.RdfFormat.TURTLE,
+                        prefixes=PREFIXES) or b""
+    if base_url is None:  # the release's own IRIs, relative to where void.ttl is read from
+        body = body.replace(f"<{base}".encode(), b"<")
+    return (f"# This release of the Open LLM Collaboration Knowledge Graph: VoID and DCAT.\n"
+            f"# Written by kg {__version__}. File IRIs are relative to this file's location"
+            f"{'' if base_url is None else ' ' + base}.\n\n").encode() + body
+
+
+def _dataset_description(graph: ox.Store) -> list[tuple]:
+    """Title, description, licence, creator, source and citation, from data/dataset.ttl."""
+    keep = [DCT + "title", DCT + "description", DCT + "license", DCT + "creator",
+            DCT + "source", DCT + "bibliographicCitation", VOID + "vocabulary"]
+    return [(q.predicate, q.object) for q in graph.quads_for_pattern(
+        ox.NamedNode(DATASET), None, None) if q.predicate.value in keep]
+
+
+def _statistics(graph: ox.Store) -> dict:
+    def one(query: str) -> int:
+        return int(next(iter(graph.query(query)))["n"].value)
+
+    counts = {
+        "triples": len(graph),
+        "distinctSubjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        "distinctObjects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+        "properties": one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+        "classes": one(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?s <{RDF}type> ?c }}"),
+    }
+    classes = [(row["c"].value, int(row["n"].value)) for row in graph.query(
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF}type> ?c . FILTER isIRI(?c) }}"
+        " GROUP BY ?c ORDER BY ?c")]
+    properties = [(row["p"].value, int(row["n"].value)) for row in graph.query(
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")]
+    return {"counts": counts, "classes": classes, "properties": properties}
+
+
+# -- what changed -------------------------------------------------------------------------------
+
+def changes(before: Path, after: Path) -> dict:
+    """Triples added and removed, and instances per class before and after.
+
+    Both files are canonical N-Triples (RDFC-1.0), so a triple that did not change has the
+    same line in both; a change inside a blank-node structure shows as lines removed and added.
+    """
+    old = set(before.read_bytes().splitlines())
+    new = set(after.read_bytes().splitlines())
+    per_class = {}
+    old_classes, new_classes = _instances(old), _instances(new)
+    for cls in sorted(set(old_classes) | set(new_classes)):
+        was, now = old_classes.get(cls, set()), new_classes.get(cls, set())
+        if was != now:
+            per_class[cls] = {"before": len(was), "after": len(now),
+                              "added": sorted(now - was), "removed": sorted(was - now)}
+    return {"triples_before": len(old), "triples_after": len(new),
+            "added": len(new - old), "removed": len(old - new), "classes": per_class}
+
+
+def _instances(lines: set[bytes]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for triple in ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES):
+        if triple.predicate.value == RDF + "type" and isinstance(triple.object, ox.NamedNode):
+            found.setdefault(triple.object.value, set()).add(str(triple.subject))
+    return found
+
+
+def changes_markdown(summary: dict, previous: Path, version: str) -> str:
+    out = [f"# Changes in {version}", "",
+           f"Compared with the release in `{previous.name}`: {summary['triples_before']} → "
+           f"{summary['triples_after']} triples, {summary['added']} added and "
+           f"{summary['removed']} removed.", ""]
+    if summary["classes"]:
+        out += ["| class | before | after | added | removed |", "|---|---|---|---|---|"]
+        for cls, row in summary["classes"].items():
+            out.append(f"| <{cls}> | {row['before']} | {row['after']} | {len(row['added'])} | "
+                       f"{len(row['removed'])} |")
+        for cls, row in summary["classes"].items():
+            for kind in ("added", "removed"):
+                if row[kind]:
+                    out += ["", f"{kind.capitalize()} instances of <{cls}>:", ""]
+                    out += [f"- {term}" for term in row[kind]]
+    else:
+        out.append("No class gained or lost instances.")
+    return "\n".join(out) + "\n"
+

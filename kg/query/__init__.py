@@ -1,0 +1,36 @@
+"""Query: the prebuilt catalog, running queries on a store, and rendering their answers.
+
+Takes a store and ``queries/`` (``.rq`` files with grlc-style ``#+`` decorators); gives the
+``Catalog`` of ``StoredQuery``s with their parameters bound by the engine (``bind``), answers
+(``execute``) rendered as tables, CSV, JSON, Markdown (``render``), the SERVICE targets a
+query would call, checked against an allow-list and retargeted (``federation``), and the
+per-project coverage of expected facts (``coverage``).
+"""
+
+from kg import lazy_exports
+
+__getattr__, __dir__, __all__ = lazy_exports(globals(), {
+    "Catalog": "catalog",
+    "StoredQuery": "catalog",
+    "bind": "catalog",
+    "load_query_file": "catalog",
+    "parse_query": "catalog",
+    "Answer": "run",
+    "execute": "run",
+    "render": "run",
+    "readable": "run",
+    "materialise": "run",
+    "render_markdown": "run",
+    "linked_wikidata_items": "run",
+    "Refused": "federation",
+    "check_federation": "federation",
+    "is_federated": "federation",
+    "retarget": "federation",
+    "send_values": "federation",
+    "service_targets": "federation",
+    "nesting_depth": "federation",
+    "WDQS": "federation",
+    "ENTITY": "federation",
+    "EXPECTED": "coverage",
+    "project_coverage": "coverage",
+})

@@ -1,0 +1,282 @@
+"""The prebuilt query catalog: ``queries/*.rq`` files with grlc-style ``#+`` decorators.
+
+The header stays a SPARQL comment, so the same files work with grlc and other tools::
+
+    #+ summary: Grassroots projects with compute partnerships
+    #+ tags: [governance, artefacts]
+    #+ defaults:
+    #+   - region: Europe
+
+Parameters follow grlc's (BASIL) naming convention: ``?_name`` is a required parameter,
+``?__name`` an optional one, and a suffix types the value: ``?_name_iri`` (an IRI),
+``?_name_en`` (a literal in that language), ``?_name_number``, ``?_name_xsd_date`` (a
+literal of that datatype). Values are bound by the engine, never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+
+#: Decorators grlc defines; the ones kg does not use are accepted and ignored.
+GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags", "defaults",
+             "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
+#: Ours: the variable of a SERVICE block to Wikidata that holds items linked from the graph
+#: (kg sends their list along, see kg.query.federation.send_values).
+KG_KEYS = {"linked_items"}
+
+
+# Tokens that may contain "?_x" without being a variable: IRIs, strings, comments.
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+    r"|[?$](?P<var>[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"
+)
+
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_NUMERIC = {"integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
+            "positiveInteger"}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query variable users bind with ``--param name=value``."""
+
+    name: str
+    variable: str
+    required: bool
+    kind: str  # "literal", "iri", "number", "lang", or "datatype"
+    detail: str | None = None  # the language tag, or the datatype as prefix:local
+    default: str | None = None
+    allowed: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        kind = {"lang": f"text@{self.detail}", "datatype": self.detail}.get(self.kind, self.kind)
+        state = f"default {self.default!r}" if self.default is not None else (
+            "required" if self.required else "optional")
+        return f"{self.name} ({kind}, {state})"
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    parameters: tuple[Parameter, ...] = ()
+    path: Path | None = None
+    linked_items: str | None = None
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def declared_prefixes(self) -> dict[str, str]:
+        return {m.group(1) or "": m.group(2) for m in _PREFIX_DECL.finditer(self.text)}
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
+    """Read the ``#+`` header and the parameters of one query."""
+    header = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            header.append(stripped[2:].removeprefix(" "))
+        elif stripped and not stripped.startswith("#"):
+            break
+    meta = _read_header(header, name) if header else {}
+    defaults = _as_mapping(meta.get("defaults"), "defaults", name)
+    allowed = _as_mapping(meta.get("enumerate"), "enumerate", name)
+    parameters = tuple(
+        _parameter(variable, defaults, allowed) for variable in _parameter_variables(text)
+    )
+    unknown = set(defaults) - {p.name for p in parameters}
+    if unknown:
+        raise QueryError(f"query {name}: defaults for unknown parameter(s) "
+                         f"{', '.join(sorted(unknown))}")
+    tags = meta.get("tags") or ()
+    return StoredQuery(
+        name=name, text=text, path=path,
+        summary=str(meta.get("summary") or "").strip(),
+        description=str(meta.get("description") or "").strip(),
+        tags=tuple(str(t) for t in ([tags] if isinstance(tags, str) else tags)),
+        parameters=parameters,
+        linked_items=str(meta["linked_items"]).lstrip("?") if meta.get("linked_items") else None,
+    )
+
+
+def _read_header(lines: list[str], name: str) -> dict:
+    import yaml
+
+    try:
+        meta = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (header line {mark.line + 1})" if mark else ""
+        raise QueryError(f"query {name}: the #+ header is not valid YAML{where}: "
+                         f"{getattr(error, 'problem', error)}") from None
+    if not isinstance(meta, dict):
+        raise QueryError(f"query {name}: the #+ header must be 'key: value' lines")
+    unknown = set(meta) - GRLC_KEYS - KG_KEYS
+    if unknown:
+        raise QueryError(f"query {name}: unknown #+ decorator(s) {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(sorted(GRLC_KEYS | KG_KEYS))}")
+    return meta
+
+
+def _as_mapping(value: object, key: str, name: str) -> dict[str, object]:
+    """grlc writes defaults/enumerate as a list of one-key maps; a plain map is accepted too."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return {str(k): v for item in value for k, v in item.items()}
+    raise QueryError(f"query {name}: #+ {key} must be a list of 'name: value' entries")
+
+
+def _parameter_variables(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for match in _TOKENS.finditer(text):
+        variable = match.group("var")
+        if variable and variable.startswith("_") and variable.strip("_"):
+            seen.setdefault(variable)
+    return list(seen)
+
+
+def _parameter(variable: str, defaults: dict, allowed: dict) -> Parameter:
+    required = not variable.startswith("__")
+    name, *suffix = variable.lstrip("_").split("_")
+    kind, detail = "literal", None
+    if suffix == ["iri"]:
+        kind = "iri"
+    elif suffix == ["number"]:
+        kind = "number"
+    elif suffix == ["literal"] or not suffix:
+        kind = "literal"
+    elif len(suffix) == 1 and _LANG.match(suffix[0]):
+        kind, detail = "lang", suffix[0]
+    elif len(suffix) == 2:
+        kind, detail = "datatype", f"{suffix[0]}:{suffix[1]}"
+    default = defaults.get(name)
+    values = allowed.get(name) or ()
+    return Parameter(name, variable, required, kind, detail,
+                     None if default is None else str(default),
+                     tuple(str(v) for v in values))
+
+
+class Catalog:
+    """The ``.rq`` files of a project's ``queries/`` folder, by name (the file stem)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def names(self) -> list[str]:
+        return sorted(p.stem for p in self.directory.glob("*.rq"))
+
+    def get(self, name: str) -> StoredQuery:
+        """The query called ``name``: looked up among :meth:`names`, never joined into a path
+        (a name such as ``../x`` or ``/tmp/x`` names no query)."""
+        if name not in self.names():
+            import difflib
+
+            close = difflib.get_close_matches(name[:200], self.names(), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            shown = name if len(name) <= 80 else name[:79] + "…"
+            raise QueryError(f"No prebuilt query named {shown!r}.{hint} "
+                             "`kg queries` lists them.")
+        return load_query_file(self.directory / f"{name}.rq", name)
+
+    def all(self) -> list[StoredQuery]:
+        return [self.get(name) for name in self.names()]
+
+
+def load_query_file(path: Path, name: str | None = None) -> StoredQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryError(f"{path}: cannot be read ({error})") from None
+    return parse_query(text, name or path.stem, path)
+
+
+def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
+         ) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Turn ``--param`` strings into typed RDF terms for the engine to substitute."""
+    listing = "; ".join(p.describe() for p in query.parameters) or "none"
+    unknown = [name for name in values if query.parameter(name) is None]
+    if unknown:
+        raise QueryError(f"query {query.name} has no parameter {', '.join(unknown)}. "
+                         f"Its parameters: {listing}")
+    missing = [p.name for p in query.parameters
+               if p.required and p.default is None and p.name not in values]
+    if missing:
+        raise QueryError(f"query {query.name} needs --param {missing[0]}=VALUE"
+                         f"{' (and ' + ', '.join(missing[1:]) + ')' if missing[1:] else ''}. "
+                         f"Its parameters: {listing}")
+    all_prefixes = {**prefixes, **query.declared_prefixes()}
+    bindings = {}
+    for parameter in query.parameters:
+        value = values.get(parameter.name, parameter.default)
+        if value is None:
+            continue
+        if parameter.allowed and value not in parameter.allowed:
+            raise QueryError(f"--param {parameter.name}: {value!r} is not one of "
+                             f"{', '.join(parameter.allowed)}")
+        bindings[ox.Variable(parameter.variable)] = _term(parameter, value, all_prefixes)
+    return bindings
+
+
+def _term(parameter: Parameter, value: str, prefixes: dict[str, str]
+          ) -> ox.NamedNode | ox.Literal:
+    def fail(reason: str) -> QueryError:
+        return QueryError(f"--param {parameter.name}: {value!r} {reason}")
+
+    if parameter.kind == "iri":
+        return ox_iri(value, prefixes, fail)
+    if parameter.kind == "lang":
+        return ox.Literal(value, language=parameter.detail)
+    if parameter.kind == "number":
+        try:
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        except ValueError:
+            try:
+                return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(XSD + "decimal"))
+            except InvalidOperation:
+                raise fail("is not a number") from None
+    if parameter.kind == "datatype":
+        datatype = ox_iri(parameter.detail or "", prefixes, fail)
+        if datatype.value.startswith(XSD) and datatype.value[len(XSD):] in _NUMERIC:
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                raise fail(f"is not a valid {parameter.detail}") from None
+        return ox.Literal(value, datatype=datatype)
+    return ox.Literal(value)
+
+
+def ox_iri(value: str, prefixes: dict[str, str], fail) -> ox.NamedNode:
+    """``<iri>``, an absolute IRI, or ``prefix:local`` with a known prefix."""
+    value = value.strip()
+    if value.startswith("<"):
+        if not value.endswith(">"):
+            raise fail("is not a valid IRI (it opens with < but does not end with >)")
+        value = value[1:-1]
+    elif ":" in value and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        prefix, local = value.split(":", 1)
+        if prefix in prefixes:
+            value = prefixes[prefix] + local
+        elif not re.match(r"^(urn|mailto|tag|did):", value):
+            raise fail(f"uses the unknown prefix {prefix}:")
+    try:
+        return ox.NamedNode(value)
+    except ValueError as error:
+        raise fail(f"is not a valid IRI ({error})") from None

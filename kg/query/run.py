@@ -1,0 +1,207 @@
+"""Running a query on the store and rendering its answer for people or programs."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.query.catalog import StoredQuery, bind
+from kg.terms import Compactor
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+TABLE_FORMATS = ("table", *RESULT_FORMATS)
+#: Widest cell the table prints before eliding with "…" (csv/json always carry everything).
+MAX_CELL = 72
+
+
+@dataclass
+class Answer:
+    """A materialised SELECT or ASK answer, for the table renderer."""
+
+    kind: str  # "select" or "ask"
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    boolean: bool | None = None
+
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
+            prefixes: dict[str, str], endpoints: dict[str, str] | None = None) -> Result:
+    """Start evaluating ``query``, parameters bound by the engine (SEP-0007 substitution).
+
+    Oxigraph substitutes only variables the query projects (``SELECT ?_name …``), so a
+    catalog query selects its parameters; the table hides them again. ``endpoints`` sends
+    SERVICE calls elsewhere (Wikidata's to a mirror or a stand-in).
+    """
+    substitutions = bind(query, params, prefixes)
+    with _query_errors(query):
+        text = federated_text(store, query, endpoints or {})
+        try:
+            return store.query(text, prefixes=prefixes, substitutions=substitutions)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
+            if "does not contains variable" not in str(error):
+                raise
+            names = ", ".join(f"?{v.value}" for v in substitutions)
+            raise QueryError(f"query {query.name}: its parameters ({names}) must be listed in "
+                             "its SELECT clause (Oxigraph binds only projected variables)"
+                             ) from None
+
+
+def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:
+    """The text to evaluate: SERVICE calls retargeted, linked items sent along to Wikidata."""
+    from kg.query.federation import WDQS, retarget, send_values
+
+    text = retarget(query.text, endpoints)
+    if query.linked_items:
+        text = send_values(text, (endpoints.get(WDQS, WDQS),), query.linked_items,
+                           linked_wikidata_items(store))
+    return text
+
+
+def linked_wikidata_items(store: ox.Store) -> list[str]:
+    """Every Wikidata item the graph links to (owl:sameAs or skos:exactMatch)."""
+    from kg.query.federation import ENTITY
+
+    return sorted({row["item"].value for row in store.query(
+        "SELECT DISTINCT ?item WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs>"
+        "|<http://www.w3.org/2004/02/skos/core#exactMatch> ?item . "
+        f'FILTER (STRSTARTS(STR(?item), "{ENTITY}")) }}')})
+
+
+def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQuery) -> bytes:
+    """Evaluate and serialise into memory, so an evaluation error never leaves half an answer.
+
+    Standard formats come from Oxigraph's own serialisers; only the table is ours.
+    """
+    with _query_errors(query):
+        if isinstance(result, ox.QueryTriples):
+            fmt = fmt or "turtle"
+            if fmt not in GRAPH_FORMATS:
+                raise QueryError(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "
+                                 f"DESCRIBE answer can be {', '.join(GRAPH_FORMATS)}")
+            triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate),
+                                                    str(t.object)))
+            prefixes = compactor.prefixes if fmt == "turtle" else None
+            return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
+        fmt = fmt or "table"
+        if fmt not in TABLE_FORMATS:
+            raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE answers; a SELECT or "
+                             f"ASK answer can be {', '.join(TABLE_FORMATS)}")
+        if fmt != "table":
+            return result.serialize(format=RESULT_FORMATS[fmt]) or b""
+        hidden = {p.variable for p in query.parameters}
+        return render_table(materialise(result), compactor, hidden).encode()
+
+
+def materialise(result: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("ask", [], [], boolean=bool(result))
+    variables = [v.value for v in result.variables]
+    rows = [[solution[i] for i in range(len(variables))] for solution in result]
+    return Answer("select", variables, rows)
+
+
+@contextlib.contextmanager
+def _query_errors(query: StoredQuery) -> Iterator[None]:
+    try:
+        yield
+    except SyntaxError as error:
+        raise QueryError(f"query {query.name}: {_syntax_message(error)}") from None
+    except (OSError, RuntimeError) as error:
+        raise QueryError(f"query {query.name} failed: {error}") from None
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    """Oxigraph says 'error at 3:14: expected …'; say it in words."""
+    text = str(error)
+    match = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+    if match:
+        return f"syntax error at line {match[1]}, column {match[2]}: {match[3]}"
+    return f"syntax error: {text}"
+
+
+def humanise(name: str) -> str:
+    """``orgType`` or ``org_type`` -> ``org type``: column names that read as English."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ")
+    return spaced.strip().lower() or name
+
+
+def readable(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()
+             ) -> tuple[list[str], list[list[str]]]:
+    """Column names and cell texts for people: labels for IRIs, words for column names.
+
+    ``?x`` with a ``?xLabel`` column shows the label instead; columns in ``hidden`` (a
+    query's parameters, whose value the user just gave) are left out.
+    """
+    labels = {v[: -len("Label")]: i for i, v in enumerate(answer.variables)
+              if v.endswith("Label") and v[: -len("Label")] in answer.variables}
+    shown = [i for i, v in enumerate(answer.variables)
+             if i not in labels.values() and v not in hidden]
+    # A ?xLabel shown on its own (no ?x column) reads as "x".
+    header = [humanise(answer.variables[i].removesuffix("Label") or answer.variables[i])
+              for i in shown]
+    body = []
+    for row in answer.rows:
+        cells = []
+        for i in shown:
+            term = row[i]
+            label_index = labels.get(answer.variables[i])
+            if label_index is not None and row[label_index] is not None:
+                term = row[label_index]
+            cells.append(" ".join(compactor.term(term).split()))  # no newlines in a cell
+        body.append(cells)
+    return header, body
+
+
+def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
+    """An aligned text table of :func:`readable` cells, long cells elided, with a row count."""
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    header, rows = readable(answer, compactor, hidden)
+    body = [[_clip(cell) for cell in row] for row in rows]
+    widths = [max([len(h)] + [len(r[c]) for r in body]) for c, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
+                         ).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
+    count = len(answer.rows)
+    out.append(f"({count} row{'' if count == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
+    """A Markdown table of :func:`readable` cells (full text, pipes escaped)."""
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    header, rows = readable(answer, compactor, hidden)
+    if not rows:
+        return "*(no rows)*\n"
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)]) + "\n"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

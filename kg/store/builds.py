@@ -1,0 +1,219 @@
+"""The on-disk Oxigraph store, and the atomic swap that keeps the last good build queryable.
+
+Layout of a store directory::
+
+    <store>/CURRENT                      name of the live build (replaced atomically)
+    <store>/lock                         held while a build runs
+    <store>/builds/<name>/oxigraph/      an Oxigraph (RocksDB) database
+    <store>/builds/<name>/manifest.json  what went into it (sources and their hashes)
+    <store>/builds/<name>/pin            share-locked by long-running readers (`kg serve`)
+
+A build writes a new ``builds/<name>`` beside the live one and only then rewrites
+``CURRENT``; a build that fails or is interrupted never touches the live build. Each build is
+written once and never modified, so readers open it read-only, even while another build runs.
+The previous build is kept one generation, for readers that still have it open; a build a
+server has pinned is kept for as long as the server runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.sources import FileState
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One finished, immutable build."""
+
+    path: Path
+
+    @property
+    def database(self) -> Path:
+        return self.path / "oxigraph"
+
+    @functools.cached_property
+    def manifest(self) -> dict:
+        """Read once per Build object: a build never changes (it lists every source file)."""
+        try:
+            return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise StoreError(f"The store build at {self.path} has no readable manifest "
+                             f"({error}); run `kg build` to rebuild it.") from None
+
+    def file_states(self) -> dict[str, FileState]:
+        return {s["path"]: FileState.from_json(s) for s in self.manifest.get("files", [])}
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Keep this build from being collected while a long-lived reader (a server) uses it.
+
+        A shared advisory lock on ``pin``: any number of readers can hold it, and garbage
+        collection skips a build whose pin it cannot lock exclusively.
+        """
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        try:
+            handle = open(self.path / "pin", "a+")  # noqa: SIM115 - closed below
+        except OSError:  # a read-only store: no build can collect this one either
+            yield
+            return
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def in_use(self) -> bool:
+        """True while some reader holds this build's pin."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return False
+        try:
+            handle = open(self.path / "pin")  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return False
+
+    def open(self) -> ox.Store:
+        """Open read-only: builds are immutable, so many readers can share one."""
+        try:
+            return ox.Store.read_only(str(self.database))
+        except OSError as error:
+            raise StoreError(f"The store at {self.database} cannot be opened ({error}); "
+                             "run `kg build` to rebuild it.") from None
+
+
+class Loader:
+    """Hands parsed quads to Oxigraph's bulk loader in large batches, not file by file.
+
+    A bulk load per small file writes a RocksDB table file per file; on 1,400 project files
+    that made `oxigraph load` take 8 s where one batch takes 1 s (bench/README.md).
+    """
+
+    BATCH = 100_000
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.pending: list[ox.Quad] = []
+
+    def __call__(self, quads: list[ox.Quad]) -> None:
+        self.pending.extend(quads)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.bulk_extend(self.pending)
+            self.pending = []
+
+
+class StoreDir:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.builds = self.path / "builds"
+
+    def current(self) -> Build | None:
+        """The live build, or None when nothing was built yet (or its files are gone)."""
+        try:
+            name = (self.path / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"The store at {self.path} cannot be read ({error}).") from None
+        build = Build(self.builds / name)
+        if not name or not (build.path / MANIFEST).is_file() or not build.database.is_dir():
+            return None
+        return build
+
+    @contextlib.contextmanager
+    def new_build(self) -> Iterator[Build]:
+        """Yield an empty build directory; on clean exit make it live, on any error delete it."""
+        try:
+            self.builds.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"Cannot create the store directory {self.path} "
+                             f"({error.strerror or error}).") from None
+        with self._lock():
+            name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{secrets.token_hex(4)}"
+            build = Build(self.builds / name)
+            build.path.mkdir()
+            try:
+                yield build
+                self._make_current(build)
+            except BaseException:
+                shutil.rmtree(build.path, ignore_errors=True)
+                raise
+            self._collect_garbage(keep=build)
+
+    def write_manifest(self, build: Build, manifest: dict) -> None:
+        _write_durably(build.path / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+
+    def _make_current(self, build: Build) -> None:
+        previous = self.current()
+        if previous is not None:
+            _write_durably(self.path / "PREVIOUS", previous.path.name)
+        _write_durably(self.path / CURRENT, build.path.name)
+
+    def _collect_garbage(self, keep: Build) -> None:
+        """Delete builds other than the live one, the one before it and pinned ones."""
+        previous = (self.path / "PREVIOUS").read_text().strip() if (
+            self.path / "PREVIOUS").is_file() else ""
+        for entry in self.builds.iterdir():
+            if entry.name not in (keep.path.name, previous) and not Build(entry).in_use():
+                shutil.rmtree(entry, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One build at a time per store (POSIX advisory lock; a no-op elsewhere)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        with open(self.path / "lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"Another `kg build` is writing {self.path}; "
+                                 "wait for it to finish.") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write to a temporary file, fsync, then rename over ``path`` (atomic on POSIX)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

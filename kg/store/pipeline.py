@@ -1,0 +1,216 @@
+"""The pipeline: parse (Oxigraph) -> validate (pySHACL) -> load a new store -> swap it in."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.errors import KgError, StoreError, ValidationFailed
+from kg.progress import progress
+from kg.sources import (
+    GRAPH_PARTS,
+    SOURCE_PARTS,
+    FileState,
+    ParsedSources,
+    Project,
+    SourceFile,
+    file_states,
+    fingerprint,
+    parse_sources,
+)
+from kg.store.builds import Build, Loader, StoreDir
+from kg.store.counts import class_counts
+from kg.terms import plural
+
+if TYPE_CHECKING:
+    from kg.validate import ValidationReport
+
+#: Inside the store directory: per-part validation results of large graphs (kg.validate.core).
+VALIDATION_CACHE = "validation-cache"
+
+
+@dataclass
+class BuildResult:
+    build: Build
+    files: dict[str, int]
+    triples: int
+    classes: list[tuple[str, int]]
+    report: ValidationReport | None
+    seconds: float
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def current_states(project: Project, build: Build | None) -> list[FileState]:
+    known = build.file_states() if build is not None else {}
+    return file_states(project.sources(), known)
+
+
+def staleness(project: Project, build: Build | None) -> str | None:
+    """Why the store must be (re)built, or None when ``build`` matches the sources' content."""
+    if build is None:
+        return "no store has been built yet"
+    manifest = build.manifest
+    if manifest.get("kg_version") != __version__:
+        return f"it was built by kg {manifest.get('kg_version')}"
+    if _same_files_and_stats(project, manifest):
+        return None  # nothing was touched: no hashing, no objects per file
+    if manifest.get("fingerprint") != fingerprint(current_states(project, build)):
+        return "the sources changed since the last build"
+    return None
+
+
+def _same_files_and_stats(project: Project, manifest: dict) -> bool:
+    """True when the sources are exactly the built files, with their sizes and mtimes.
+
+    Every `kg query` asks, so this is the fast path: one directory walk with ``os.scandir``
+    (its entries carry the stat), compared with the manifest. Any difference sends the caller
+    to the content hashes, which decide (a touched but unchanged file is still fresh).
+    """
+    known = {f["path"]: (f["size"], f["mtime_ns"]) for f in manifest.get("files", [])}
+    seen = 0
+    try:
+        for part in SOURCE_PARTS:
+            for relpath, entry in project.walk(part):
+                stat = entry.stat()
+                if known.get(relpath) != (stat.st_size, stat.st_mtime_ns):
+                    return False
+                seen += 1
+    except OSError:
+        return False
+    return seen == len(known)
+
+
+def build(project: Project, store: StoreDir, *, validate: bool = True,
+          log: Callable[[str], None] = lambda _: None) -> BuildResult:
+    """Build a new store from the project's sources and make it live only if all went well.
+
+    The sources are parsed straight into the new store (the graph is never held as a list of
+    quads), and validation reads the graph back from it; a build that fails validation is
+    deleted like any other failed build, so the live one is untouched.
+    """
+    started = time.perf_counter()
+    states = current_states(project, store.current())
+    sources = project.sources(GRAPH_PARTS)
+    with store.new_build() as new:
+        try:
+            database = ox.Store(str(new.database))
+            parsed = parse_into(database, sources, track_subjects=validate)
+        except OSError as error:
+            raise StoreError(f"Could not write the new store in {new.path} "
+                             f"({error.strerror or error}); the previous store is unchanged."
+                             ) from None
+        per_part = Counter(relpath.split("/", 1)[0] for relpath in parsed.triples_per_file)
+        log(f"parsed {len(parsed.triples_per_file)} files "
+            f"({', '.join(f'{part} {n}' for part, n in sorted(per_part.items()))}): "
+            f"{sum(parsed.triples_per_file.values())} triples")
+        report = None
+        if validate:
+            report = validate_project(project, parsed, store=database,
+                                      cache=store.path / VALIDATION_CACHE)
+            in_parts = (f" in {plural(report.parts_checked + report.parts_reused, 'part')} "
+                        f"({report.parts_reused} unchanged since the last validation)"
+                        if report.parts_checked + report.parts_reused else "")
+            log(f"validated against {plural(len(project.sources(('shapes',))), 'shape file')}"
+                f"{in_parts}: {plural(report.violations, 'violation')}, "
+                f"{plural(report.warnings, 'warning')}")
+            if not report.conforms:
+                raise ValidationFailed(
+                    report, f"The data has {plural(report.violations, 'SHACL violation')}; "
+                    "the store was not changed. Run `kg validate` for the full report.")
+        else:
+            log("validation skipped (--no-validate)")
+        try:
+            database.flush()
+            database.optimize()
+            triples = len(database)
+            classes = class_counts(database)
+            del database  # closes RocksDB before the build goes live
+            log(f"loaded {triples} distinct triples into a new store")
+        except OSError as error:
+            raise StoreError(f"Could not write the new store in {new.path} "
+                             f"({error.strerror or error}); the previous store is unchanged."
+                             ) from None
+        store.write_manifest(new, {
+            "kg_version": __version__,
+            "fingerprint": fingerprint(states),
+            "files": [s.to_json() for s in states],
+            "prefixes": parsed.prefixes,
+            "triples": triples,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "validated": validate,
+            "warnings": report.warnings if report else None,
+        })
+    return BuildResult(new, parsed.triples_per_file, triples, classes, report,
+                       time.perf_counter() - started, parsed.prefixes)
+
+
+def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool = True
+               ) -> ParsedSources:
+    """Parse the sources straight into ``store``, in batches, with a progress bar."""
+    loader = Loader(store)
+    with progress("parsing", total=len(sources)) as advance:
+        parsed = parse_sources(sources, keep_quads=False, track_subjects=track_subjects,
+                               sink=loader, progress=advance)
+        loader.flush()
+    return parsed
+
+
+def validate_project(project: Project, parsed: ParsedSources | None = None,
+                     files: list[Path] | None = None, store: ox.Store | None = None,
+                     cache: Path | None = None) -> ValidationReport:
+    """Validate the whole graph against ``shapes/``; report only on ``files`` when given.
+
+    A file outside the project (a new contribution, say) is validated together with the
+    project's graph, so its links to existing entities resolve. ``store`` holds the parsed
+    graph when the caller has loaded it (a build); otherwise the sources are parsed into an
+    in-memory Oxigraph store. ``cache``: where a large graph's parts keep their results, so
+    that only the parts whose files changed are checked again.
+    """
+    from kg.validate import validate
+
+    sources = project.sources(GRAPH_PARTS)
+    only = None
+    if files is not None:
+        known = {s.path.resolve(): s.relpath for s in sources}
+        only = set()
+        for file in files:
+            relpath = known.get(file.resolve())
+            if relpath is None:
+                relpath = str(file)
+                sources.append(SourceFile(file, relpath, "data"))
+            only.add(relpath)
+        parsed = None
+    if parsed is None or store is None:
+        store = ox.Store()
+        parsed = parse_into(store, sources)
+    return validate(parsed, parse_sources(project.sources(("shapes",))), only, store, cache)
+
+
+def ensure_built(project: Project, store: StoreDir,
+                 notify: Callable[[str], None] = lambda _: None) -> Build:
+    """The live build, (re)built first when missing or stale.
+
+    When a rebuild fails but an older build exists, that build still answers (with a
+    warning): a broken edit must not take the graph away from its readers.
+    """
+    live = store.current()
+    reason = staleness(project, live)
+    if live is not None and reason is None:
+        return live
+    notify(f"Building the store ({reason})…")
+    try:
+        return build(project, store).build
+    except KgError as error:
+        if live is None:
+            raise
+        notify(f"warning: the rebuild failed, answering from the last good build of "
+               f"{live.manifest.get('built_at', '?')}:\n  {error}")
+        return live

@@ -1,0 +1,101 @@
+"""SHACL validation with pySHACL, reported so a curator knows which file and line of thought to fix.
+
+Oxigraph parses; rdflib appears only here, because pySHACL needs an rdflib graph. The quads
+are handed over term by term (no Turtle round trip), and this module is imported lazily so
+commands that only read the store never load rdflib or pySHACL. pySHACL itself is run by
+``pyshacl_run``, SPARQL-based constraints by ``sparql_constraints`` (in Oxigraph), and large
+graphs are validated in parts by ``parts``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SH
+
+from kg.sources import ParsedSources
+from kg.terms import Compactor
+from kg.validate.rdflib_bridge import to_rdflib
+from kg.validate.report import (
+    ValidationReport,
+    empty_report,
+    merge_reports,
+    read_results,
+)
+
+
+def validate(parsed: ParsedSources, shapes: ParsedSources,
+             only_files: set[str] | None = None, store: ox.Store | None = None,
+             cache: Path | None = None) -> ValidationReport:
+    """Validate the parsed graph against the shapes; keep results from ``only_files`` if given.
+
+    The whole graph is always validated, because a value class (``sh:class``) or a link may be
+    described in another file; ``only_files`` only narrows what is reported. ``store`` holds
+    the graph (``parsed`` then need not keep its quads); otherwise one is made from
+    ``parsed.quads``. The SPARQL-based constraints run in the store; pySHACL checks the rest,
+    on the whole graph at once when it is small and in parts (kg.validate.partitions), in parallel
+    processes, when it is large. With ``cache`` (a directory), a part whose files, shapes and
+    validating code are unchanged since the last validation is not checked again: its results
+    are read back.
+    """
+    from kg.validate.partitions import plan
+    from kg.validate.sparql_constraints import evaluate, take_over
+
+    if store is None:
+        store = ox.Store()
+        store.bulk_extend(parsed.quads)
+    shapes_graph = to_rdflib(shapes.quads, store="SimpleMemory")
+    sparql_constraints = take_over(shapes_graph)
+    prefixes = {**shapes.prefixes, **parsed.prefixes}
+    compactor = Compactor(prefixes)
+    # Parts are exact only when no SPARQL constraint (which may look anywhere) is left to
+    # pySHACL and no shape follows a property backwards.
+    partable = ((None, SH.sparql, None) not in shapes_graph
+                and (None, SH.inversePath, None) not in shapes_graph)
+    parts = plan(parsed, _pointed(shapes_graph, store)) if partable else []
+    checked = reused = 0
+    if len(parts) > 1:
+        from kg.validate.parts import validate_in_parts
+
+        sparql_graph = empty_report()
+        pairs, results_graph, checked, reused = validate_in_parts(
+            parts, parsed, shapes, prefixes, cache,
+            meanwhile=lambda: evaluate(sparql_constraints, store, sparql_graph))
+        pairs += read_results(sparql_graph, shapes_graph, parsed, compactor, store)
+        merge_reports(results_graph, sparql_graph)
+    else:
+        from kg.validate.pyshacl_run import run_pyshacl
+
+        results_graph = run_pyshacl(to_rdflib(store.quads_for_pattern(None, None, None)),
+                                    shapes_graph)
+        evaluate(sparql_constraints, store, results_graph)
+        pairs = list(read_results(results_graph, shapes_graph, parsed, compactor, store))
+    results = []
+    for node, result in pairs:
+        if only_files is None or result.file in only_files:
+            results.append(result)
+        elif node is not None:  # keep the Turtle report as the text and JSON reports
+            results_graph.remove((None, SH.result, node))
+            results_graph.remove((node, None, None))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
+                                r.message, r.value or ""))
+    files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
+    for prefix, namespace in prefixes.items():
+        results_graph.bind(prefix, namespace)
+    report = ValidationReport(results, files, results_graph, checked, reused)
+    for node in results_graph.subjects(rdflib.RDF.type, SH.ValidationReport):
+        results_graph.set((node, SH.conforms, rdflib.Literal(report.conforms)))
+    return report
+
+
+def _pointed(shapes: rdflib.Graph, store: ox.Store) -> frozenset[str]:
+    """The IRIs that are targets because something points at them (``sh:targetObjectsOf``)."""
+    pointed: set[str] = set()
+    for predicate in set(shapes.objects(None, SH.targetObjectsOf)):
+        solutions = store.query(f"SELECT DISTINCT ?o WHERE {{ ?s <{predicate}> ?o "
+                                "FILTER(isIRI(?o)) }")
+        pointed.update(solution["o"].value for solution in solutions)
+    return frozenset(pointed)
