@@ -194,8 +194,8 @@ def test_query_names_are_looked_up_never_joined_into_a_path(sealed: Server, path
 
 def test_a_query_file_outside_the_catalog_is_reachable_by_no_name(tmp_path: Path) -> None:
     """The review's case: .rq files beside queries/ and elsewhere ran; now no name finds them."""
-    from kg.query import Catalog
     from kg.errors import QueryError
+    from kg.query import Catalog
 
     (tmp_path / "queries").mkdir()
     (tmp_path / "queries" / "fine.rq").write_text("#+ summary: fine\nASK { }\n")
