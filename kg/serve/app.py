@@ -195,7 +195,7 @@ class App:
 
     async def route_get(self, request: Request, receive) -> Response:
         params = self.params(request)
-        path = request.path
+        path = _route(request.path)
         if path in ("/sparql", "/query"):
             if "update" in params:
                 raise HttpError(403, READ_ONLY)
@@ -221,7 +221,7 @@ class App:
 
     async def route_post(self, request: Request, receive) -> Response:
         params = self.params(request)
-        path = request.path
+        path = _route(request.path)
         if path in ("/update", "/store") or path.startswith("/store/"):
             raise self.write_refused("POST")
         if path not in ("/sparql", "/query"):
@@ -500,6 +500,11 @@ class App:
         if query is None:
             return pages.sparql_answer(text, header, rows, limit)
         return pages.answer(query, values, header, rows, limit)
+
+
+def _route(path: str) -> str:
+    """/sparql/ is /sparql (the W3C protocol tests use the former)."""
+    return path[:-1] if path in ("/sparql/", "/query/") else path
 
 
 def _parse_form(text: str, what: str) -> dict[str, list[str]]:

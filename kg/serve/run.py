@@ -35,12 +35,12 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
     listener = _listen(settings.host, settings.port)  # OSError: the address is taken
     relay_dir = Path(tempfile.mkdtemp(prefix="kg-serve-"))
     relay = None
-    problem = can_seal() if settings.allow_service else "no endpoint is allowed"
+    problem = can_seal()
     if problem is None:
         relay = Relay(relay_dir, settings.allow_service, settings.timeout_s)
-    elif settings.allow_service:
-        say("notice: SERVICE federation is off: the query workers cannot be sealed off the "
-            f"network on this machine ({problem}); queries with SERVICE get 400")
+    else:
+        say("notice: the query workers cannot be sealed off the network on this machine "
+            f"({problem}), so federation is off: queries with SERVICE get 400")
     try:
         pool = WorkerPool(str(settings.database), settings.workers,
                           queue_size=settings.queue_size,
