@@ -326,6 +326,7 @@ def test_update_in_the_url_is_refused_with_any_method(front: Server) -> None:
 
 def test_when_full_the_server_says_busy_with_retry_after(repo_store: Path,
                                                          tmp_path: Path) -> None:
+    """1 worker, 1 in reserve, a line of 1: a fourth query is refused at once."""
     for server in start(repo_store, tmp_path, "--workers", "1", "--queue", "1",
                         "--timeout-s", "3", "--queue-timeout-s", "1"):
         replies: list[int] = []
@@ -333,13 +334,33 @@ def test_when_full_the_server_says_busy_with_retry_after(repo_store: Path,
         def slow(server: Server = server, replies: list[int] = replies) -> None:
             replies.append(server.sparql(SLOW)[0])
 
-        threads = [threading.Thread(target=slow) for _ in range(2)]
+        threads = [threading.Thread(target=slow) for _ in range(3)]
         for thread in threads:
             thread.start()
-            time.sleep(0.2)
-        status, headers, body = server.sparql(ASK)  # one runs, one waits: the line is full
+            time.sleep(0.7)  # past the reserve's patience (0.5 s)
+        status, headers, body = server.sparql(ASK)  # two run, one waits: the line is full
         assert status == 503 and "retry-after" in headers and b"busy" in body
         for thread in threads:
             thread.join()
-        assert sorted(replies) == [503, 503]  # the one over time and the one that waited 1 s
+        # two stopped at the time limit, one refused after waiting a second in line
+        assert sorted(replies) == [503, 503, 503]
+        time.sleep(2)  # the two stopped workers are replaced
         answered_within_a_second(server)
+
+
+def test_a_short_query_is_not_held_behind_a_long_one(repo_store: Path, tmp_path: Path) -> None:
+    """With the one regular worker busy on a long query, the reserve answers a short one."""
+    for server in start(repo_store, tmp_path, "--workers", "1", "--timeout-s", "4"):
+        done: list[str] = []
+
+        def slow(server: Server = server, done: list[str] = done) -> None:
+            server.sparql(SLOW)
+            done.append("long")
+
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.3)
+        assert server.sparql(ASK)[0] == 200
+        done.append("short")
+        thread.join()
+        assert done == ["short", "long"]

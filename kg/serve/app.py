@@ -103,7 +103,7 @@ class App:
                       if relay_routes is not None else None)
         self.compactor = Compactor(settings.prefixes)
         self.executor = ThreadPoolExecutor(
-            max_workers=settings.workers + settings.queue_size + 2,
+            max_workers=settings.workers + settings.reserve_workers + settings.queue_size + 2,
             thread_name_prefix="kg-query")
 
     # -- plumbing ---------------------------------------------------------------------------

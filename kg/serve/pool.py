@@ -1,17 +1,20 @@
 """A pool of query worker processes, so that a query over its limits can be stopped.
 
-The pool admits at most ``size + queue`` jobs at once: ``size`` running, the rest waiting in
-line (first come, first served) for at most ``queue_timeout_s``. A job that finds the line
-full, or waits too long, is refused at once with :class:`Busy` (the front answers 503 with
-Retry-After) rather than left to wait behind long queries without end.
+Fairness when full: besides its ``size`` workers the pool keeps ``reserve`` more, which
+take a job only when every regular worker has been busy for ``patience_s`` or longer, so
+that a short query is not held behind long ones that fill every worker. The pool admits at
+most ``size + reserve + queue`` jobs at once; the rest of those wait in line (first come,
+first served) for at most ``queue_timeout_s``. A job that finds the line full, or waits too
+long, is refused at once with :class:`Busy` (the front answers 503 with Retry-After).
 """
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
-import queue
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -32,6 +35,7 @@ class Busy(Exception):
 class Worker:
     process: multiprocessing.Process
     conn: Connection
+    reserve: bool = False
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -43,52 +47,85 @@ class Worker:
 class WorkerPool:
     def __init__(self, database: str, size: int, *, queue_size: int = 16,
                  queue_timeout_s: float = 10.0, memory_mb: int = 0,
-                 relay_socket: str | None = None) -> None:
+                 relay_socket: str | None = None, reserve: int = 1,
+                 patience_s: float = 0.5) -> None:
         self.database, self.memory_mb, self.relay_socket = database, memory_mb, relay_socket
-        self.queue_timeout_s = queue_timeout_s
-        self._admitted = threading.BoundedSemaphore(size + queue_size)
-        self._idle: queue.Queue[Worker] = queue.Queue()
+        self.queue_timeout_s, self.patience_s = queue_timeout_s, patience_s
+        self._admitted = threading.BoundedSemaphore(size + reserve + queue_size)
+        self._cond = threading.Condition()
+        self._idle: list[Worker] = []
+        self._idle_reserve: list[Worker] = []
+        self._busy_since: dict[Worker, float] = {}  # regular workers at work, since when
+        self._line: collections.deque[object] = collections.deque()
         self._all: set[Worker] = set()
-        self._lock = threading.Lock()
         self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
+        for index in range(size + reserve):
+            self._put_back(self._start(reserve=index >= size))
 
-    def _start(self) -> Worker:
+    def _start(self, reserve: bool = False) -> Worker:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(target=worker_main, daemon=True, name="kg-query-worker",
                                    args=(child, self.database, self.relay_socket,
                                          self.memory_mb))
         process.start()
         child.close()
-        worker = Worker(process, parent)
+        worker = Worker(process, parent, reserve)
         if not parent.poll(60) or not parent.recv().get("ready"):
             worker.stop()
             raise OSError("a query worker did not start")
-        with self._lock:
+        with self._cond:
             self._all.add(worker)
         return worker
 
+    def _put_back(self, worker: Worker) -> None:
+        with self._cond:
+            self._busy_since.pop(worker, None)
+            (self._idle_reserve if worker.reserve else self._idle).append(worker)
+            self._cond.notify_all()
+
     def _replace(self, worker: Worker) -> None:
-        with self._lock:
+        with self._cond:
             self._all.discard(worker)
+            self._busy_since.pop(worker, None)
         worker.stop()
         if not self._closed:
-            self._idle.put(self._start())
+            self._put_back(self._start(worker.reserve))
 
     def _replace_later(self, worker: Worker) -> None:
         threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+
+    def _take(self) -> Worker:
+        """The worker for the job first in line: a regular one, else the reserve once every
+        regular worker has been busy for ``patience_s``; Busy after ``queue_timeout_s``."""
+        ticket = object()
+        deadline = time.monotonic() + self.queue_timeout_s
+        with self._cond:
+            self._line.append(ticket)
+            try:
+                while True:
+                    now = time.monotonic()
+                    if self._line[0] is ticket:
+                        if self._idle:
+                            worker = self._idle.pop()
+                            self._busy_since[worker] = now
+                            return worker
+                        if self._idle_reserve and all(
+                                now - since >= self.patience_s
+                                for since in self._busy_since.values()):
+                            return self._idle_reserve.pop()
+                    if now >= deadline:
+                        raise Busy()
+                    self._cond.wait(min(deadline - now, self.patience_s / 4))
+            finally:
+                self._line.remove(ticket)
+                self._cond.notify_all()
 
     def run(self, job: dict, timeout_s: float) -> dict:
         """Evaluate ``job`` on a free worker; stop the worker if it runs past ``timeout_s``."""
         if not self._admitted.acquire(blocking=False):
             raise Busy()
         try:
-            try:
-                worker = self._idle.get(timeout=self.queue_timeout_s)
-            except queue.Empty:
-                raise Busy() from None
-            return self._run_on(worker, job, timeout_s)
+            return self._run_on(self._take(), job, timeout_s)
         finally:
             self._admitted.release()
 
@@ -110,12 +147,12 @@ class WorkerPool:
         if reply.pop("stop", False):
             self._replace_later(worker)
         else:
-            self._idle.put(worker)
+            self._put_back(worker)
         return reply
 
     def close(self) -> None:
         self._closed = True
-        with self._lock:
+        with self._cond:
             workers = list(self._all)
         for worker in workers:
             worker.stop()

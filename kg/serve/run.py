@@ -46,6 +46,7 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
                           queue_size=settings.queue_size,
                           queue_timeout_s=settings.queue_timeout_s,
                           memory_mb=settings.worker_memory_mb,
+                          reserve=settings.reserve_workers, patience_s=settings.patience_s,
                           relay_socket=relay.path if relay else None)
     except OSError:
         listener.close()
@@ -62,7 +63,8 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
         access_log=False, log_config=LOGGING, server_header=False,
         timeout_graceful_shutdown=5)
     say(f"serving {settings.database} at http://{shown}:{port}/ "
-        f"(SPARQL at /sparql; {settings.workers} workers, {settings.timeout_s:g} s per query"
+        f"(SPARQL at /sparql; {settings.workers} workers and {settings.reserve_workers} in "
+        f"reserve, {settings.timeout_s:g} s per query"
         f"{'; federation through the sealed relay' if relay else ''})")
     if settings.public:
         say(f"notice: listening on {settings.host}, reachable from other machines; "

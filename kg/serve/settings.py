@@ -36,6 +36,10 @@ class Settings:
     #: Address space each query worker may add to what it holds after opening the store;
     #: a query that needs more stops its worker (replaced) and gets 503. 0 for no cap.
     worker_memory_mb: int = 2048
+    #: Workers beyond ``workers`` that take a query only when every regular worker has been
+    #: busy for ``patience_s``: a short query is not held behind long ones filling the pool.
+    reserve_workers: int = 1
+    patience_s: float = 0.5
     #: Queries that may wait for a busy worker; more get 503 with Retry-After at once.
     queue_size: int = 16
     #: Longest wait for a worker before 503 with Retry-After.
