@@ -206,3 +206,40 @@ def test_a_query_file_outside_the_catalog_is_reachable_by_no_name(tmp_path: Path
         with pytest.raises(QueryError, match="No prebuilt query named"):
             catalog.get(name)
     assert catalog.get("fine").summary == "fine"
+
+
+def test_without_sealing_federation_is_off(repo_store: Path, tmp_path: Path) -> None:
+    """Where workers cannot be sealed, one notice, and SERVICE is refused, even to Wikidata."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    database = next((repo_store / "builds").glob("*/oxigraph"))
+    script = ("import sys\nfrom pathlib import Path\nimport kg.serve.run as run\n"
+              "run.can_seal = lambda: 'simulated for the test'\n"
+              "from kg.serve import Settings\n"
+              f"run.serve(Settings(database=Path({str(database)!r}), port=0, workers=1), "
+              f"Path({str(REPO / 'queries')!r}), Path({str(tmp_path)!r}), 1, "
+              "say=lambda m: print(m, file=sys.stderr, flush=True))\n")
+    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        lines = []
+        while not any("at http://" in line for line in lines):
+            line = process.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        port = int(re.search(r"at http://[\d.]+:(\d+)/", lines[-1]).group(1))
+        notices = [line for line in lines if "cannot be sealed" in line]
+        assert len(notices) == 1 and "federation is off" in notices[0]
+        server = Server(process, port, lines)
+        status, _, body = server.sparql("SELECT * WHERE { SERVICE "
+                                        "<https://query.wikidata.org/sparql> { ?s ?p ?o } }")
+        assert status == 400 and b"federation is off" in body
+        assert b"BasicFederatedQuery" not in server.request("GET", "/sparql")[2]
+        assert server.sparql("ASK { ?s ?p ?o }")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
