@@ -61,6 +61,9 @@ class WorkerPool:
         self._closed = False
         for index in range(size + reserve):
             self._put_back(self._start(reserve=index >= size))
+        #: A started worker that takes the place of a stopped one at once (starting one
+        #: takes a second or more on a busy machine, and meanwhile the pool is short).
+        self._standby: Worker | None = self._start()
 
     def _start(self, reserve: bool = False) -> Worker:
         parent, child = _CONTEXT.Pipe()
@@ -87,9 +90,22 @@ class WorkerPool:
         with self._cond:
             self._all.discard(worker)
             self._busy_since.pop(worker, None)
+            standby, self._standby = self._standby, None
         worker.stop()
-        if not self._closed:
-            self._put_back(self._start(worker.reserve))
+        if self._closed:
+            return
+        if standby is None or not standby.process.is_alive():
+            standby = self._start()
+        standby.reserve = worker.reserve
+        self._put_back(standby)
+        fresh = self._start()
+        with self._cond:
+            if self._standby is None and not self._closed:
+                self._standby = fresh
+                return
+        with self._cond:
+            self._all.discard(fresh)
+        fresh.stop()
 
     def _replace_later(self, worker: Worker) -> None:
         threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
