@@ -5,7 +5,7 @@ keeps LONG clients sending a query that runs into the time limit, and meanwhile 
 short ASKs one after another; prints p50/p99 of the ASKs and how many got 503 (busy), with
 no load first for comparison. Raw numbers go to bench/results/serve-fairness.json.
 
-    python bench/serve_fairness.py [--asks 200] [--long 2] [--timeout-s 5] [-- extra kg serve options]
+    python bench/serve_fairness.py [--asks 200] [--long 2] [--timeout-s 5] [-- kg serve options]
 """
 
 from __future__ import annotations
