@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.publish.export import FORMATS, PARTS, DumpSources, dump
+from kg.publish.export import FORMATS, GRAPH_BASE, PARTS, DumpSources, dump
 from kg.sources import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -34,8 +34,18 @@ DCAT = "http://www.w3.org/ns/dcat#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 OWL = "http://www.w3.org/2002/07/owl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 PREFIXES = {"void": VOID, "dct": DCT, "dcat": DCAT, "xsd": XSD, "foaf": FOAF, "owl": OWL,
-            "rdf": RDF}
+            "rdf": RDF, "sd": SD}
+#: What each named graph of the N-Quads and TriG dumps holds, said in void.ttl.
+GRAPH_ROLES = {
+    "ontology": "The ontology and its SKOS vocabularies. With the data graph, it makes the "
+                "default graph the catalog's queries read (load both, or name both with "
+                "default-graph-uri).",
+    "data": "The curated data with its evidence. With the ontology graph, it makes the default "
+            "graph the catalog's queries read.",
+    "shapes": "The SHACL shapes that check the data; the catalog's queries do not read them.",
+}
 
 
 @dataclass
@@ -91,7 +101,8 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
                                             encoding="utf-8")
         (staging / "changes.json").write_text(json.dumps(release.changes, indent=2) + "\n",
                                               encoding="utf-8")
-    void = describe(staging, dumps, version, today, sparql_endpoint, base_url)
+    graphs = {part: len(set(sources.lines[part])) for part in PARTS}
+    void = describe(staging, dumps, version, today, sparql_endpoint, base_url, graphs)
     (staging / "void.ttl").write_bytes(void)
     sums = "".join(f"{_sha256(staging / name)}  {name}\n"
                    for name in sorted(p.name for p in staging.iterdir() if p.is_file()))
@@ -123,8 +134,13 @@ def _sha256(path: Path) -> str:
 # -- VoID and DCAT ------------------------------------------------------------------------------
 
 def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: date,
-             sparql_endpoint: str | None, base_url: str | None) -> bytes:
-    """void.ttl: the dataset, this release of it, its statistics and its files."""
+             sparql_endpoint: str | None, base_url: str | None,
+             graphs: dict[str, int] | None = None) -> bytes:
+    """void.ttl: the dataset, this release of it, its statistics, its graphs and its files.
+
+    ``graphs``: the triples of each part, described as a subset named by the graph the
+    N-Quads and TriG dumps put it in (``sd:name``), so the layout is stated in the data.
+    """
     base = (base_url or f"{DATASET}releases/{version}/").rstrip("/") + "/"
     graph = ox.Store()
     graph.bulk_load(path=staging / f"{NAME}.nt", format=ox.RdfFormat.N_TRIPLES)
@@ -174,6 +190,13 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
         if name.endswith(".gz"):
             triples.append((file, n(DCAT + "compressFormat"),
                             n("https://www.iana.org/assignments/media-types/application/gzip")))
+    for part, count in (graphs or {}).items():
+        node = n(base + f"void.ttl#graph-{part}")
+        triples += [(release, n(VOID + "subset"), node),
+                    (node, n(RDF + "type"), n(VOID + "Dataset")),
+                    (node, n(SD + "name"), n(GRAPH_BASE + part)),
+                    (node, n(VOID + "triples"), lit(count, XSD + "integer")),
+                    (node, n(DCT + "description"), ox.Literal(GRAPH_ROLES[part], language="en"))]
     if sparql_endpoint:
         triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
     ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),

@@ -32,6 +32,7 @@ from kg.query import (
     readable,
     retarget,
     service_targets,
+    substitute,
 )
 from kg.serve import pages
 from kg.serve.assets import FILES
@@ -453,14 +454,13 @@ class App:
             substitutions = bind(query, values, self.compactor.prefixes)
         except QueryError as error:
             raise HttpError(400, error.message) from None
-        text, federated = self.checked(query.text)
+        text, federated = self.checked(substitute(query.text, substitutions))
         job = {
             "query": text,
             "base_iri": self.base_url + "sparql",
             "accept": request.header("accept"),
             "formats": formats,
             "html": 0 if formats else 2,
-            "substitutions": {v.value: _wire(t) for v, t in substitutions.items()},
             "max_rows": self.settings.max_rows,
             "max_triples": self.settings.max_triples,
             "federated": federated,
@@ -526,12 +526,6 @@ def _escape(text: str) -> str:
     return "".join(c if 0x20 <= ord(c) < 0x7F and c != "\\" else
                    ("\\\\" if c == "\\" else c.encode("unicode_escape").decode("ascii")
                     if ord(c) > 0xFF else f"\\x{ord(c):02x}") for c in text)
-
-
-def _wire(term: ox.NamedNode | ox.Literal) -> list:
-    if isinstance(term, ox.NamedNode):
-        return ["iri", term.value]
-    return ["literal", term.value, term.language, term.datatype.value]
 
 
 _W3C_FORMATS = {
