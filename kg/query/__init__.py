@@ -31,6 +31,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "retarget": "federation",
     "send_values": "federation",
     "service_targets": "federation",
+    "nesting_depth": "federation",
     "WDQS": "federation",
     "ENTITY": "federation",
     "openapi_document": "openapi",

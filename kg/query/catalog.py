@@ -188,15 +188,17 @@ class Catalog:
         return sorted(p.stem for p in self.directory.glob("*.rq"))
 
     def get(self, name: str) -> StoredQuery:
-        path = self.directory / f"{name}.rq"
-        if not path.is_file():
+        """The query called ``name``: looked up among :meth:`names`, never joined into a path
+        (a name such as ``../x`` or ``/tmp/x`` names no query)."""
+        if name not in self.names():
             import difflib
 
-            close = difflib.get_close_matches(name, self.names(), n=3)
+            close = difflib.get_close_matches(name[:200], self.names(), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise BadQuery(f"No prebuilt query named {name!r}.{hint} "
-                             "`kg queries` lists them.")
-        return load_query_file(path, name)
+            shown = name if len(name) <= 80 else name[:79] + "…"
+            raise BadQuery(f"No prebuilt query named {shown!r}.{hint} "
+                           "`kg queries` lists them.")
+        return load_query_file(self.directory / f"{name}.rq", name)
 
     def all(self) -> list[StoredQuery]:
         return [self.get(name) for name in self.names()]
