@@ -13,7 +13,10 @@ a thousand projects for each real one. A clone is its template with:
   projects cite (the study's slides, say) stay shared, as they would;
 - Wikidata items replaced by made-up ones (Q9000000000 and above, far past Wikidata's
   numbering), so the one-item-per-entity checks see as many items as entities;
-- labels suffixed with the clone number.
+- labels suffixed with the clone number;
+- blank nodes labelled with the clone number (``_:c000042b7``), so that the clones stay
+  apart even when all files are read as one stream (the one-stream `oxigraph load` baseline
+  in bench/run.py), as they are when kg parses them file by file.
 
 So the clones have exactly the real files' classes, properties, evidence patterns and link
 patterns, in the real mix of projects, and are valid against the shapes whenever the real
@@ -51,8 +54,11 @@ def template(path: Path, sources: dict[str, list[ox.Triple]], shared: set[str]) 
                  if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ENTITY)}
     items: dict[str, int] = {}
     cited: dict[str, ox.NamedNode] = {}
+    blanks: dict[str, ox.BlankNode] = {}
 
     def rename(term):
+        if isinstance(term, ox.BlankNode):
+            return blanks.setdefault(term.value, ox.BlankNode(f"c{CLONE}b{len(blanks)}"))
         if isinstance(term, ox.NamedNode):
             value = term.value
             if value in described:
