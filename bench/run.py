@@ -228,6 +228,9 @@ def measure_scale(scale: int, args, kg: str, oxigraph: str, work: Path) -> dict:
     store, ox_store = work / f"store-{scale}x", work / f"oxigraph-{scale}x"
     env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
     env.pop("KG_PROGRESS_DELAY", None)
+    # An installed kg has its bytecode compiled; without this every run would compile kg's
+    # modules from source again (this machine sets PYTHONDONTWRITEBYTECODE=1).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
     stream = one_stream(files, work / f"stream-{scale}x.ttl")
     result: dict = {"scale": scale, "files": len(files), "steps": {}, "ratios": {}}

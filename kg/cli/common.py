@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +81,7 @@ class Env:
     def compactor(self, build):
         from kg.terms import Compactor
 
-        return Compactor(build.manifest.get("prefixes", {}))
+        return Compactor(build.head.get("prefixes", {}))
 
 
 def with_env(command: Callable) -> Callable:
@@ -110,6 +109,8 @@ def write_output(data: bytes, output: str | None) -> None:
 
 def copy_output(source: Path, output: str | None) -> None:
     """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
+    import shutil  # not at the top: it loads bz2 and lzma, which `kg query` never needs
+
     with _reading(source) as handle, _output_stream(output) as stream:
         shutil.copyfileobj(handle, stream, 1 << 20)
 

@@ -57,7 +57,7 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
         sources.statements(parts, keep_graphs=FORMATS[fmt].datasets, canonical=canonical)
         advance(1)
         data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
-                            build.manifest.get("fingerprint", ""), canonical=canonical)
+                            build.head.get("fingerprint", ""), canonical=canonical)
         advance(1)
     _keep(cached, data)
     write_output(data, output)
@@ -105,7 +105,7 @@ def release(env: Env, version: str | None, output: str, previous: Path | None,
         raise CliError("the sources changed since the last good build and do not build; fix "
                        "them (kg validate) first: a release holds validated sources only")
     made = make_release(env.project, Path(output), version or __version__,
-                        build.manifest.get("fingerprint", ""), env.compactor(build).prefixes,
+                        build.head.get("fingerprint", ""), env.compactor(build).prefixes,
                         previous, sparql_endpoint, base_url)
     click.echo(f"release {made.folder}: {made.triples} triples in {len(made.files)} files")
     for name, size in made.files.items():

@@ -11,6 +11,7 @@ from kg import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "Catalog": "catalog",
+    "HeaderCache": "catalog",
     "StoredQuery": "catalog",
     "bind": "catalog",
     "load_query_file": "catalog",
