@@ -55,27 +55,34 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--before", metavar="KG", help="another kg executable to compare")
+    parser.add_argument("--project", type=Path, metavar="DIR", help="a synthetic project "
+                        "already written (bench/synth.py); its stores are DIR.stores/N, built "
+                        "only when missing")
     parser.add_argument("--query", default="lifecycle", help="a catalog query without "
                         "parameters [default: lifecycle]")
     args = parser.parse_args()
     kg = str(Path(sys.executable).parent / "kg")
     kgs = {"kg query": kg, **({"kg query (before)": args.before} if args.before else {})}
     with tempfile.TemporaryDirectory(prefix="kg-cold-") as tmp:
-        project = Path(tmp) / "project"
-        generate(args.scale, project)
+        project = args.project or Path(tmp) / "project"
+        if args.project is None:
+            generate(args.scale, project)
+        stores = Path(f"{project}.stores") if args.project else Path(tmp)
         query_file = project / "queries" / f"{args.query}.rq"
         envs, commands = {}, {}
         for name, executable in kgs.items():
-            store = Path(tmp) / f"store-{len(envs)}"
+            store = stores / f"store-{len(envs)}"
             env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
             env.pop("KG_PROGRESS_DELAY", None)
             env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode compiled once
-            subprocess.run([executable, "build", "--no-validate"], env=env, check=True,
-                           capture_output=True)
+            if not (store / "CURRENT").is_file():
+                subprocess.run([executable, "build", "--no-validate"], env=env, check=True,
+                               capture_output=True)
             envs[name] = env
             commands[name] = [executable, "query", args.query, "-f", "csv", "-o", os.devnull]
         env = envs["kg query"]
-        database = next((Path(env["KG_STORE"]) / "builds").iterdir()) / "oxigraph"
+        current = (Path(env["KG_STORE"]) / "CURRENT").read_text().strip()
+        database = Path(env["KG_STORE"]) / "builds" / current / "oxigraph"
         envs["python -c"] = envs["oxigraph query"] = env
         commands["python -c"] = [sys.executable, "-c", FLOOR, str(database), str(query_file)]
         commands["oxigraph query"] = [oxigraph_binary(), "query", "--location", str(database),
