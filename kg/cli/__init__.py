@@ -29,8 +29,8 @@ def cli(debug: bool) -> None:
 
 
 for command in (build.build, build.validate, build.status, query.query, query.queries,
-                query.stats, publish.export, publish.release, publish.docs, serve.serve,
-                link.link, new.new):
+                query.stats, publish.export, publish.release, publish.publish, publish.docs,
+                serve.serve, link.link, new.new):
     cli.add_command(command)
 
 

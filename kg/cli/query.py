@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,24 +16,40 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.argument("query", required=False, metavar="[NAME|FILE|-]")
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text instead.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable). Bound by the engine, never pasted.")
+              help="Bind a query parameter (repeatable): the variable is replaced by the value "
+                   "as an RDF term (an IRI, or a literal with its escapes), never pasted.")
 @click.option("-f", "--format", "fmt", metavar="FORMAT",
               type=click.Choice(["table", "csv", "tsv", "json", "xml",
                                  "turtle", "ntriples", "jsonld", "rdfxml"]),
               help="SELECT/ASK: table (default), csv, tsv, json, xml. "
                    "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.")
 @click.option("-o", "--output", metavar="FILE", help="Write the answer to FILE.")
+@click.option("--wide", is_flag=True,
+              help="Table: one line per row, values whole, even on a terminal.")
+@click.option("--width", type=click.IntRange(min=20), metavar="N",
+              help="Table: wrap long values to fit N columns (default: the terminal's width "
+                   "on a terminal; in a pipe or file, values are never wrapped).")
 @click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
               help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
                    "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
+@click.option("--endpoint", metavar="URL", envvar="KG_ENDPOINT",
+              help="Ask this SPARQL 1.1 endpoint instead of the local store [env KG_ENDPOINT].")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: a graph to read as the default graph (repeatable; "
+                   "default: the dumps' ontology and data graphs; 'none': the endpoint's own).")
+@click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=60,
+              show_default=True, help="With --endpoint: how long to wait for the answer.")
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
-          fmt: str | None, output: str | None, wikidata_endpoint: str | None) -> None:
+          fmt: str | None, output: str | None, wide: bool, width: int | None,
+          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
+          timeout_s: float) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
     csv, tsv, json and xml are the standard SPARQL results formats with full IRIs.
-    Exit 0 on success, 1 when the query fails, 2 on a usage error.
+    Exit 0 on success, 1 when the query fails while it runs, 2 when it is asked for wrongly
+    (unknown name or parameter, syntax error, a format that does not fit the answer).
     """
     from kg.query import execute, render
 
@@ -43,12 +60,54 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
         if not sep or not name:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         values[name.strip()] = value
+    if wide:
+        width = None
+    elif width is None and (output is None or output == "-") and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    if endpoint:
+        return _remote(env, stored, values, fmt, output, width, endpoint, graphs, timeout_s)
     build = env.live_build()
     compactor = env.compactor(build)
     store = build.open()
     endpoints = wikidata_map(wikidata_endpoint)
     result = execute(store, stored, values, compactor.prefixes, endpoints)
-    write_output(render(result, fmt, compactor, stored), output)
+    _warn_undefined(store, stored.text, compactor)
+    write_output(render(result, fmt, compactor, stored, width), output)
+
+
+def _warn_undefined(store, text: str, compactor) -> None:
+    """A misspelt class or property answers nothing, silently: name it, once, on stderr."""
+    from kg import BASE
+    from kg.query import undefined_terms
+
+    for iri in undefined_terms(store, text, compactor.prefixes, BASE):
+        click.echo(f"warning: {compactor.term(ox_named(iri))} is not in the graph (no "
+                   "statement names it), so nothing can match it; check its spelling in "
+                   "ontology/ (kg stats lists the classes and properties in use)", err=True)
+
+
+def ox_named(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: str | None,
+            width: int | None, endpoint: str, graphs: tuple[str, ...], timeout_s: float
+            ) -> None:
+    """The same query, parameters bound the same way, asked of another store."""
+    from kg.query import GRAPHS, bind, query_endpoint, render, substitute, with_prefixes
+    from kg.terms import Compactor
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
+    build = env.store.current()  # prefixes of the last build, if any; nothing is built
+    compactor = env.compactor(build) if build else Compactor({})
+    text = substitute(stored.text, bind(stored, values, compactor.prefixes))
+    text = with_prefixes(text, compactor.prefixes)
+    chosen = () if graphs == ("none",) else (graphs or GRAPHS)
+    result = query_endpoint(endpoint, text, chosen, timeout_s, stored.name)
+    write_output(render(result, fmt, compactor, stored, width), output)
 
 
 #: In the store directory: the query headers already read (kg.query.catalog.HeaderCache).
@@ -79,18 +138,30 @@ def _pick_query(env: Env, query: str | None, expression: str | None):
 @click.argument("name", required=False)
 @click.option("--markdown", is_flag=True,
               help="Write the whole catalog as Markdown, with each query's current answer.")
+@click.option("--openapi", "as_openapi", is_flag=True,
+              help="Write an OpenAPI 3 description of the catalog as `kg serve` answers it.")
+@click.option("--server", metavar="URL", default="http://127.0.0.1:7878", show_default=True,
+              help="With --openapi: the server the description names.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @with_env
-def queries(env: Env, name: str | None, markdown: bool, output: str | None) -> None:
+def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server: str,
+            output: str | None) -> None:
     """List the prebuilt queries, or print the text of query NAME.
 
     With --markdown, write the catalog as documentation (docs/queries.md is made this way):
-    each question, its parameters, its SPARQL and its current answer. Exit 0, or 1 for an
+    each question, its parameters, its SPARQL and its current answer. With --openapi, an
+    OpenAPI 3 description of /queries/NAME on `kg serve`, as grlc makes one. Exit 0, or 1 for an
     unknown name or a broken query header.
     """
     from kg.query import Catalog
 
     catalog = Catalog(env.project.queries_dir)
+    if as_openapi:
+        from kg.query import openapi_document
+
+        document = openapi_document(catalog.all(), server)
+        write_output((json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), output)
+        return
     if markdown:
         from kg.publish import queries_markdown
 

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.query.remote import GRAPH_BASE  # each part's named graph: one layout everywhere
 from kg.sources import Project, parse_sources
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 PARTS = ("ontology", "data", "shapes")
-#: The named graph each part is kept in, in the formats that carry named graphs.
-GRAPH_BASE = "https://w3id.org/olckg/graph/"
 LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 CITATION = ("Linåker, Osborne, Ding, Burtenshaw: A Cartography of Open Collaboration in Open "
             "Source AI, arXiv:2509.25397 (CC BY 4.0)")

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.publish.export import FORMATS, PARTS, DumpSources, dump
+from kg.publish.export import FORMATS, GRAPH_BASE, PARTS, DumpSources, dump
 from kg.sources import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -34,8 +34,18 @@ DCAT = "http://www.w3.org/ns/dcat#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 OWL = "http://www.w3.org/2002/07/owl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 PREFIXES = {"void": VOID, "dct": DCT, "dcat": DCAT, "xsd": XSD, "foaf": FOAF, "owl": OWL,
-            "rdf": RDF}
+            "rdf": RDF, "sd": SD}
+#: What each named graph of the N-Quads and TriG dumps holds, said in void.ttl.
+GRAPH_ROLES = {
+    "ontology": "The ontology and its SKOS vocabularies. With the data graph, it makes the "
+                "default graph the catalog's queries read (load both, or name both with "
+                "default-graph-uri).",
+    "data": "The curated data with its evidence. With the ontology graph, it makes the default "
+            "graph the catalog's queries read.",
+    "shapes": "The SHACL shapes that check the data; the catalog's queries do not read them.",
+}
 
 
 @dataclass
@@ -91,7 +101,8 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
                                             encoding="utf-8")
         (staging / "changes.json").write_text(json.dumps(release.changes, indent=2) + "\n",
                                               encoding="utf-8")
-    void = describe(staging, dumps, version, today, sparql_endpoint, base_url)
+    graphs = {part: len(set(sources.lines[part])) for part in PARTS}
+    void = describe(staging, dumps, version, today, sparql_endpoint, base_url, graphs)
     (staging / "void.ttl").write_bytes(void)
     sums = "".join(f"{_sha256(staging / name)}  {name}\n"
                    for name in sorted(p.name for p in staging.iterdir() if p.is_file()))
@@ -123,8 +134,13 @@ def _sha256(path: Path) -> str:
 # -- VoID and DCAT ------------------------------------------------------------------------------
 
 def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: date,
-             sparql_endpoint: str | None, base_url: str | None) -> bytes:
-    """void.ttl: the dataset, this release of it, its statistics and its files."""
+             sparql_endpoint: str | None, base_url: str | None,
+             graphs: dict[str, int] | None = None) -> bytes:
+    """void.ttl: the dataset, this release of it, its statistics, its graphs and its files.
+
+    ``graphs``: the triples of each part, described as a subset named by the graph the
+    N-Quads and TriG dumps put it in (``sd:name``), so the layout is stated in the data.
+    """
     base = (base_url or f"{DATASET}releases/{version}/").rstrip("/") + "/"
     graph = ox.Store()
     graph.bulk_load(path=staging / f"{NAME}.nt", format=ox.RdfFormat.N_TRIPLES)
@@ -174,6 +190,13 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
         if name.endswith(".gz"):
             triples.append((file, n(DCAT + "compressFormat"),
                             n("https://www.iana.org/assignments/media-types/application/gzip")))
+    for part, count in (graphs or {}).items():
+        node = n(base + f"void.ttl#graph-{part}")
+        triples += [(release, n(VOID + "subset"), node),
+                    (node, n(RDF + "type"), n(VOID + "Dataset")),
+                    (node, n(SD + "name"), n(GRAPH_BASE + part)),
+                    (node, n(VOID + "triples"), lit(count, XSD + "integer")),
+                    (node, n(DCT + "description"), ox.Literal(GRAPH_ROLES[part], language="en"))]
     if sparql_endpoint:
         triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
     ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),
@@ -182,9 +205,15 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
                         prefixes=PREFIXES) or b""
     if base_url is None:  # the release's own IRIs, relative to where void.ttl is read from
         body = body.replace(f"<{base}".encode(), b"<")
+    if base_url is None:
+        where = ("# File IRIs are relative to this file's location, so a tool loading it needs a\n"
+                 "# base IRI: `oxigraph load --file void.ttl --base URL-OF-THIS-FOLDER/`, or\n"
+                 "# pyoxigraph.parse(path='void.ttl', base_iri=...). `kg release --base-url URL`\n"
+                 "# writes them absolute instead.\n")
+    else:
+        where = f"# File IRIs are absolute: the release is published at {base}.\n"
     return (f"# This release of the Open LLM Collaboration Knowledge Graph: VoID and DCAT.\n"
-            f"# Written by kg {__version__}. File IRIs are relative to this file's location"
-            f"{'' if base_url is None else ' ' + base}.\n\n").encode() + body
+            f"# Written by kg {__version__}.\n{where}\n").encode() + body
 
 
 def _dataset_description(graph: ox.Store) -> list[tuple]:
@@ -217,29 +246,88 @@ def _statistics(graph: ox.Store) -> dict:
 # -- what changed -------------------------------------------------------------------------------
 
 def changes(before: Path, after: Path) -> dict:
-    """Triples added and removed, and instances per class before and after.
+    """Statements added and removed, the entities they are about, and instances per class.
 
-    Both files are canonical N-Triples (RDFC-1.0), so a triple that did not change has the
-    same line in both; a change inside a blank-node structure shows as lines removed and added.
+    Both files are N-Triples; blank nodes are compared by what they say, not by their labels
+    (see ``facts``), so one fact and its evidence node added to one file is reported as just
+    those statements, however the dump's blank-node labels shifted around them.
     """
-    old = set(before.read_bytes().splitlines())
-    new = set(after.read_bytes().splitlines())
+    old_triples = list(ox.parse(path=before, format=ox.RdfFormat.N_TRIPLES))
+    new_triples = list(ox.parse(path=after, format=ox.RdfFormat.N_TRIPLES))
+    old_content, new_content = ByContent(old_triples), ByContent(new_triples)
+    old, new = facts(old_content, old_triples), facts(new_content, new_triples)
     per_class = {}
-    old_classes, new_classes = _instances(old), _instances(new)
+    old_classes = _instances(old_content, old_triples)
+    new_classes = _instances(new_content, new_triples)
     for cls in sorted(set(old_classes) | set(new_classes)):
         was, now = old_classes.get(cls, set()), new_classes.get(cls, set())
         if was != now:
             per_class[cls] = {"before": len(was), "after": len(now),
                               "added": sorted(now - was), "removed": sorted(was - now)}
-    return {"triples_before": len(old), "triples_after": len(new),
-            "added": len(new - old), "removed": len(old - new), "classes": per_class}
+    entities: dict[str, dict[str, int]] = {}
+    for kind, lines in (("added", new.keys() - old.keys()), ("removed", old.keys() - new.keys())):
+        for line in lines:
+            about = new.get(line) or old[line]
+            entities.setdefault(about, {"added": 0, "removed": 0})[kind] += 1
+    return {"triples_before": len(old_triples), "triples_after": len(new_triples),
+            "added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
+            "entities": dict(sorted(entities.items())), "classes": per_class}
 
 
-def _instances(lines: set[bytes]) -> dict[str, set[str]]:
+class ByContent:
+    """Names for blank nodes from what they say, and the entity each statement is about.
+
+    A blank node's name is a hash of the statements pointing at it and of what it says
+    (its nested blank nodes by their own names), so it does not change when unrelated
+    blank nodes elsewhere are added or removed, as canonical labels (c14nN) do.
+    """
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self.outgoing: dict[ox.BlankNode, list[tuple[str, object]]] = {}
+        self.incoming: dict[ox.BlankNode, list[tuple[object, str]]] = {}
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode):
+                self.outgoing.setdefault(triple.subject, []).append(
+                    (str(triple.predicate), triple.object))
+            if isinstance(triple.object, ox.BlankNode):
+                self.incoming.setdefault(triple.object, []).append(
+                    (triple.subject, str(triple.predicate)))
+        self.names: dict[ox.BlankNode, str] = {}
+
+    def name(self, node, depth: int = 0) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return str(node)
+        if node not in self.names:
+            if depth > 32:  # a cycle of blank nodes: keep its label
+                return str(node)
+            said = sorted(f"{p} {self.name(o, depth + 1)}"
+                          for p, o in self.outgoing.get(node, []))
+            pointed = sorted(f"{'_' if isinstance(s, ox.BlankNode) else s} {p}"
+                             for s, p in self.incoming.get(node, []))
+            digest = hashlib.sha256("\n".join([*pointed, "", *said]).encode()).hexdigest()
+            self.names[node] = f"_:f{digest[:20]}"
+        return self.names[node]
+
+    def about(self, node) -> str:
+        """The nearest IRI that (through blank nodes) the statement's subject hangs from."""
+        for _ in range(32):
+            if not isinstance(node, ox.BlankNode) or not self.incoming.get(node):
+                break
+            node = self.incoming[node][0][0]
+        return self.name(node)
+
+
+def facts(content: ByContent, triples: list[ox.Triple]) -> dict[str, str]:
+    """Each statement as a line, blank nodes named by content, mapped to what it is about."""
+    return {f"{content.name(t.subject)} {t.predicate} {content.name(t.object)} .":
+            content.about(t.subject) for t in triples}
+
+
+def _instances(content: ByContent, triples: list[ox.Triple]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for triple in ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES):
+    for triple in triples:
         if triple.predicate.value == RDF + "type" and isinstance(triple.object, ox.NamedNode):
-            found.setdefault(triple.object.value, set()).add(str(triple.subject))
+            found.setdefault(triple.object.value, set()).add(content.name(triple.subject))
     return found
 
 
@@ -247,7 +335,13 @@ def changes_markdown(summary: dict, previous: Path, version: str) -> str:
     out = [f"# Changes in {version}", "",
            f"Compared with the release in `{previous.name}`: {summary['triples_before']} → "
            f"{summary['triples_after']} triples, {summary['added']} added and "
-           f"{summary['removed']} removed.", ""]
+           f"{summary['removed']} removed (statements compared by content, blank nodes "
+           "included).", ""]
+    if summary.get("entities"):
+        out += ["| entity | statements added | removed |", "|---|---|---|"]
+        out += [f"| {entity} | {row['added']} | {row['removed']} |"
+                for entity, row in summary["entities"].items()]
+        out.append("")
     if summary["classes"]:
         out += ["| class | before | after | added | removed |", "|---|---|---|---|---|"]
         for cls, row in summary["classes"].items():

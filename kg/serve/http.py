@@ -30,6 +30,7 @@ from kg.query import (
     readable,
     retarget,
     service_targets,
+    substitute,
 )
 from kg.serve import pages
 from kg.serve.assets import FILES
@@ -396,12 +397,11 @@ class Handler(BaseHTTPRequestHandler):
         except QueryError as error:
             raise HttpError(400, error.message) from None
         wants_html = fmt is None and not _prefers_machine(self.headers.get("Accept"))
-        text = self._federation_checked(query.text)
+        text = self._federation_checked(substitute(query.text, substitutions))
         job = {
             "query": text,
             "accept": None if wants_html else self.headers.get("Accept"),
             "format": "json" if wants_html else fmt,
-            "substitutions": {v.value: _wire(t) for v, t in substitutions.items()},
             "max_rows": self.server.settings.max_rows,
             "max_triples": self.server.settings.max_triples,
             "federated": bool(service_targets(text)),
@@ -443,12 +443,6 @@ def _prefers_machine(accept: str | None) -> bool:
         return False
     media = ranges[0][0]
     return media not in ("*/*", "text/*", "text/html", "application/xhtml+xml")
-
-
-def _wire(term: ox.NamedNode | ox.Literal) -> list:
-    if isinstance(term, ox.NamedNode):
-        return ["iri", term.value]
-    return ["literal", term.value, term.language, term.datatype.value]
 
 
 _W3C_FORMATS = {

@@ -51,8 +51,6 @@ def run_job(store: ox.Store, job: dict) -> dict:
             text,
             default_graph=[ox.NamedNode(g) for g in job.get("default_graph") or []] or None,
             named_graphs=[ox.NamedNode(g) for g in job.get("named_graphs") or []] or None,
-            substitutions={ox.Variable(name): _term(value)
-                           for name, value in job.get("substitutions", {}).items()} or None,
         )
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
         name = choose(kind, job.get("accept"), job.get("format"))
@@ -140,16 +138,6 @@ def _json_term(term) -> dict:
             return {"type": "literal", "value": term.value}
         return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
     return {"type": "literal", "value": str(term)}  # RDF 1.2 triple terms: shown as text
-
-
-def _term(value: list) -> ox.NamedNode | ox.Literal:
-    """A term sent over the pipe as ["iri", v] or ["literal", v, language, datatype]."""
-    if value[0] == "iri":
-        return ox.NamedNode(value[1])
-    _kind, text, language, datatype = value
-    if language:
-        return ox.Literal(text, language=language)
-    return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
 def _short(text: str, limit: int = 300) -> str:
