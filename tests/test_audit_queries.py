@@ -39,7 +39,8 @@ def test_facts_without_evidence_matches_the_first_query_on_broken_evidence() -> 
             store.remove(quad)
     found = rows(store, new)
     assert len(found) > 50
-    assert found == rows(store, old)
+    # ORDER BY ?subject ?property leaves the order of one property's values to the engine
+    assert sorted(found) == sorted(rows(store, old))
 
 
 def test_projects_missing_facts_sees_each_project() -> None:

@@ -19,6 +19,7 @@ selected and a value can never change the query around it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -170,8 +171,9 @@ class HeaderCache:
         try:
             temporary.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(temporary, self.path)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        except OSError:  # a read-only store: go without (the unlink may fail too)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
 
 
 def _read_header(lines: list[str], name: str, headers: HeaderCache | None = None) -> dict:

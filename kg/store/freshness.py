@@ -17,6 +17,7 @@ content: rewriting it never changes what the build answers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -58,8 +59,9 @@ def write_index(path: Path, directories: list[tuple[str, int]], files: list[File
     try:
         temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
         os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    except OSError:  # a read-only store keeps the old index (the unlink may fail too)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def unchanged(project: Project, index: Path) -> bool:
