@@ -70,14 +70,14 @@ def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
     settings = Settings(database=build.database, host=host, port=port, timeout_s=timeout_s,
                         cors=cors, allow_service=allowed, service_map=service_map,
                         max_rows=max_rows, project_root=env.project.root,
-                        prefixes=build.manifest.get("prefixes", {}),
+                        prefixes=build.head.get("prefixes", {}),
                         base_url=base_url and base_url.rstrip("/") + "/", **limits)
     if workers:
         settings = dataclasses.replace(settings, workers=workers)
     try:
         with build.pinned():  # a rebuild meanwhile must not delete what the workers open
             run_server(settings, env.project.queries_dir, env.store.path / "ui-assets",
-                       int(build.manifest.get("triples", 0)),
+                       int(build.head.get("triples", 0)),
                        say=lambda m: click.echo(m, err=True))
     except ValueError as error:
         raise CliError(str(error), 2) from None

@@ -12,6 +12,7 @@ from kg import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "Catalog": "catalog",
+    "HeaderCache": "catalog",
     "StoredQuery": "catalog",
     "bind": "catalog",
     "substitute": "catalog",
