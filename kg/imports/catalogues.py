@@ -41,7 +41,8 @@ CATALOGUES = {c.name: c for c in (
               "and the EU AI Act. FAccT '24, pp. 1774-1787. doi:10.1145/3630106.3659005",
               osai.parse),
     Catalogue("mot", "Model Openness Tool", ID + "model-openness-tool",
-              "https://github.com/lfai/model_openness_tool", "models", (".yml", ".yaml"), frozenset(),
+              "https://github.com/lfai/model_openness_tool", "models", (".yml", ".yaml"),
+              frozenset(),
               "MIT",
               "LF AI & Data Model Openness Tool, https://mot.isitopen.ai (MIT). White et al., "
               "The Model Openness Framework, arXiv:2403.13784",

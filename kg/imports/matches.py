@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.imports.catalogues import CATALOGUES
-from kg.imports.records import ID, HF_URL, RDFS, slugify
+from kg.imports.records import HF_URL, ID, RDFS, slugify
 from kg.imports.run import EXTERNAL, context, read_records
 from kg.sources import Project, parse_sources
 

@@ -46,7 +46,7 @@ def load(path: Path, shown: str) -> Any:
     except UnicodeDecodeError as error:
         raise SourceSyntaxError(shown, None, None, f"not UTF-8 text ({error.reason})") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(p for p in (error.context, error.problem) if p) or str(error)
