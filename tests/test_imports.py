@@ -221,3 +221,43 @@ def test_the_whole_snapshot_reads_and_the_committed_imports_match_it() -> None:
     for name, found in (("osai", osai), ("mot", mot)):
         committed = sorted(p.name for p in (REPO / "data/external" / name).glob("*.ttl"))
         assert committed == sorted(f"{r.slug}.ttl" for r in found)
+
+
+def test_a_release_reports_changed_assessments_by_record_and_credits_the_catalogues(
+        repo_copy: Path, records: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import rdflib
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    monkeypatch.setenv("KG_PROJECT", str(repo_copy))
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "store"))
+    project = find_project(repo_copy)
+
+    def release(version: str, *extra: str) -> Path:
+        result = CliRunner().invoke(cli, ["release", "-o", str(tmp_path / "dist"), "--version",
+                                          version, *extra], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return tmp_path / "dist" / f"olckg-{version}"
+
+    import_catalogue(project, "osai", records / "osai", COMMIT, DATE, validate=False)
+    first = release("1")
+    edited = records / "osai" / "second.yml"
+    edited.write_text(edited.read_text().replace("notes: Model card.", "notes: Card, newer."))
+    import_catalogue(project, "osai", records / "osai", "e" * 40, "2026-03-04", validate=False)
+    second = release("2", "--previous", str(first))
+    changes = json.loads((second / "changes.json").read_text())
+    assert changes["assessments"] == {"added": [], "removed": [],
+                                      "changed": [ID + "osai-second"]}
+    assert f"- <{ID}osai-second>" in (second / "CHANGES.md").read_text()
+    void = rdflib.Graph().parse(second / "void.ttl", publicID=second.as_uri() + "/")
+    dct = rdflib.Namespace("http://purl.org/dc/terms/")
+    subset = rdflib.URIRef(second.as_uri() + "/void.ttl#osai")
+    assert (None, rdflib.URIRef("http://rdfs.org/ns/void#subset"), subset) in void
+    assert void.value(subset, dct.source) == rdflib.URIRef(ID + "osai-index")
+    assert "doi:10.1145/3630106.3659005" in str(void.value(subset, dct.bibliographicCitation))
+    assert "mot" not in {str(o).rsplit("#", 1)[-1] for o in void.objects(
+        None, rdflib.URIRef("http://rdfs.org/ns/void#subset"))}  # no MOT records imported here

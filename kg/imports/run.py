@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,6 +29,7 @@ OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 LICENSE_DOCUMENT = "http://purl.org/dc/terms/LicenseDocument"
 _HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
 _DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_COMMIT_IN_FILE = re.compile(rb'olc:commit "([0-9a-f]{40})" ;\s*olc:commitDate "([0-9-]{10})"')
 
 
 @dataclass
@@ -134,10 +135,41 @@ def import_catalogue(project: Project, name: str, directory: Path, commit: str |
         raise InputError(f"--date {date!r} is not a date (YYYY-MM-DD)")
     records = read_records(catalogue, directory, commit, date)
     ctx = context(project)
-    files = {f"{r.slug}.ttl": turtle(r, name, catalogue.agent, catalogue.title, ctx,
-                                     header(catalogue, r)) for r in records}
     target = project.root / EXTERNAL / name
-    result = ImportResult(name, target, commit, date, records=len(records))
+    files = {}
+    for record in records:
+        file = f"{record.slug}.ttl"
+        data = turtle(record, name, catalogue.agent, catalogue.title, ctx,
+                      header(catalogue, record))
+        kept = _as_before(catalogue, record, target / file, name, ctx)
+        files[file] = kept if kept is not None else data
+    return _finish(project, name, target, files, commit, date, len(records), validate)
+
+
+def _as_before(catalogue: Catalogue, record: Record, current: Path, name: str, ctx: Context
+               ) -> bytes | None:
+    """The current file, when the record says the same as at the commit that file cites.
+
+    A newer checkout changes the commit of every record; a record whose content did not change
+    keeps its file (and its source: the file at the older commit has the same content), so
+    only changed records are rewritten and a release reports only them.
+    """
+    if not current.is_file():
+        return None
+    old = current.read_bytes()
+    found = _COMMIT_IN_FILE.search(old)
+    if found is None:
+        return None
+    commit, date = found.group(1).decode(), found.group(2).decode()
+    again = replace(record, commit=commit, date=date,
+                    source=catalogue.source(commit, record.file))
+    data = turtle(again, name, catalogue.agent, catalogue.title, ctx, header(catalogue, again))
+    return old if data == old else None
+
+
+def _finish(project: Project, name: str, target: Path, files: dict[str, bytes], commit: str,
+            date: str, count: int, validate: bool) -> ImportResult:
+    result = ImportResult(name, target, commit, date, records=count)
     _write(target, files, result)
     if validate:
         _swap_validated(project, target)

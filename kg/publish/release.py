@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.publish.export import FORMATS, PARTS, DumpSources, dump
+from kg.publish.export import ATTRIBUTION, FORMATS, PARTS, DumpSources, dump
 from kg.sources import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -36,6 +36,18 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 OWL = "http://www.w3.org/2002/07/owl#"
 PREFIXES = {"void": VOID, "dct": DCT, "dcat": DCAT, "xsd": XSD, "foaf": FOAF, "owl": OWL,
             "rdf": RDF}
+
+
+#: Imported catalogues: (agent, subset title, licence, homepage), by part.
+CATALOGUE_SUBSETS = {
+    "osai": ("https://w3id.org/olckg/id/osai-index",
+             "Openness assessments by the European Open Source AI Index",
+             "https://creativecommons.org/licenses/by/4.0/", "https://osai-index.eu/"),
+    "mot": ("https://w3id.org/olckg/id/model-openness-tool",
+            "Openness assessments by the Model Openness Tool", "http://spdx.org/licenses/MIT",
+            "https://mot.isitopen.ai"),
+}
+ASSESSMENT = "https://w3id.org/olckg/ontology#OpennessAssessment"
 
 
 @dataclass
@@ -82,8 +94,10 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
         if fmt.name == "ntriples":
             release.triples = count
         dumps += _publish(staging, f"{NAME}.{fmt.extension}", data, fmt.name, release)
+    part_triples: dict[str, int] = {}
     for part in PARTS:
-        data, _ = dump(sources, FORMATS["turtle"], (part,), prefixes, fingerprint)
+        data, part_triples[part] = dump(sources, FORMATS["turtle"], (part,), prefixes,
+                                        fingerprint)
         dumps += _publish(staging, f"{NAME}-{part}.ttl", data, "turtle", release)
     if previous is not None:
         release.changes = changes(previous / f"{NAME}.nt", staging / f"{NAME}.nt")
@@ -91,7 +105,7 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
                                             encoding="utf-8")
         (staging / "changes.json").write_text(json.dumps(release.changes, indent=2) + "\n",
                                               encoding="utf-8")
-    void = describe(staging, dumps, version, today, sparql_endpoint, base_url)
+    void = describe(staging, dumps, version, today, sparql_endpoint, base_url, part_triples)
     (staging / "void.ttl").write_bytes(void)
     sums = "".join(f"{_sha256(staging / name)}  {name}\n"
                    for name in sorted(p.name for p in staging.iterdir() if p.is_file()))
@@ -123,8 +137,10 @@ def _sha256(path: Path) -> str:
 # -- VoID and DCAT ------------------------------------------------------------------------------
 
 def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: date,
-             sparql_endpoint: str | None, base_url: str | None) -> bytes:
-    """void.ttl: the dataset, this release of it, its statistics and its files."""
+             sparql_endpoint: str | None, base_url: str | None,
+             part_triples: dict[str, int] | None = None) -> bytes:
+    """void.ttl: the dataset, this release of it, its statistics and its files; each imported
+    catalogue is a void:subset with its own source, licence and citation."""
     base = (base_url or f"{DATASET}releases/{version}/").rstrip("/") + "/"
     graph = ox.Store()
     graph.bulk_load(path=staging / f"{NAME}.nt", format=ox.RdfFormat.N_TRIPLES)
@@ -174,6 +190,21 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
         if name.endswith(".gz"):
             triples.append((file, n(DCAT + "compressFormat"),
                             n("https://www.iana.org/assignments/media-types/application/gzip")))
+    for part, count in (part_triples or {}).items():
+        if part not in CATALOGUE_SUBSETS or not count:
+            continue
+        agent, title, licence, homepage = CATALOGUE_SUBSETS[part]
+        subset = n(base + f"void.ttl#{part}")
+        triples += [(release, n(VOID + "subset"), subset),
+                    (release, n(DCT + "source"), n(agent)),
+                    (subset, n(RDF + "type"), n(VOID + "Dataset")),
+                    (subset, n(DCT + "title"), ox.Literal(title, language="en")),
+                    (subset, n(DCT + "source"), n(agent)),
+                    (subset, n(FOAF + "homepage"), n(homepage)),
+                    (subset, n(DCT + "license"), n(licence)),
+                    (subset, n(DCT + "bibliographicCitation"), lit(ATTRIBUTION[part])),
+                    (subset, n(VOID + "triples"), lit(count, XSD + "integer")),
+                    (subset, n(VOID + "dataDump"), n(base + f"{NAME}-{part}.ttl"))]
     if sparql_endpoint:
         triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
     ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),
@@ -232,7 +263,33 @@ def changes(before: Path, after: Path) -> dict:
             per_class[cls] = {"before": len(was), "after": len(now),
                               "added": sorted(now - was), "removed": sorted(was - now)}
     return {"triples_before": len(old), "triples_after": len(new),
-            "added": len(new - old), "removed": len(old - new), "classes": per_class}
+            "added": len(new - old), "removed": len(old - new), "classes": per_class,
+            "assessments": _assessment_changes(old, new, old_classes, new_classes)}
+
+
+def _assessment_changes(old: set[bytes], new: set[bytes], old_classes: dict[str, set[str]],
+                        new_classes: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Catalogue records added, removed and changed, one entry per record (not per triple).
+
+    A record's statements all have subjects ``<assessment>`` or ``<assessment#criterion>``,
+    so its lines are those whose subject, without the fragment, is the assessment.
+    """
+    was = {s.strip("<>") for s in old_classes.get(ASSESSMENT, set())}
+    now = {s.strip("<>") for s in new_classes.get(ASSESSMENT, set())}
+
+    def by_record(lines: set[bytes], records: set[str]) -> dict[str, set[bytes]]:
+        grouped: dict[str, set[bytes]] = {}
+        for line in lines:
+            if not line.startswith(b"<"):
+                continue
+            root = line[1:line.index(b">")].decode().split("#", 1)[0]
+            if root in records:
+                grouped.setdefault(root, set()).add(line)
+        return grouped
+
+    before, after = by_record(old, was), by_record(new, now)
+    return {"added": sorted(now - was), "removed": sorted(was - now),
+            "changed": sorted(r for r in was & now if before.get(r) != after.get(r))}
 
 
 def _instances(lines: set[bytes]) -> dict[str, set[str]]:
@@ -260,5 +317,13 @@ def changes_markdown(summary: dict, previous: Path, version: str) -> str:
                     out += [f"- {term}" for term in row[kind]]
     else:
         out.append("No class gained or lost instances.")
+    records = summary.get("assessments") or {}
+    if any(records.values()):
+        out += ["", "## Openness assessments, by catalogue record", "",
+                ", ".join(f"{len(records[k])} {k}" for k in ("added", "changed", "removed")) + "."]
+        for kind in ("added", "changed", "removed"):
+            if records[kind]:
+                out += ["", f"{kind.capitalize()} assessments:", ""]
+                out += [f"- <{iri}>" for iri in records[kind]]
     return "\n".join(out) + "\n"
 
