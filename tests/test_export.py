@@ -106,7 +106,9 @@ def test_formats_without_comments_carry_licence_and_source_inside(run_repo: Run,
 
     licences, sources_ = objects("license"), objects("source")
     assert licences == {CC_BY}
-    assert sources_ == {"https://w3id.org/olckg/id/cartography-study"}
+    assert sources_ == {"https://w3id.org/olckg/id/cartography-study",
+                        "https://w3id.org/olckg/id/osai-index",
+                        "https://w3id.org/olckg/id/model-openness-tool"}  # attribution travels
 
 
 def test_canonical_ntriples_is_rdfc_sorted_and_bare(run_repo: Run) -> None:

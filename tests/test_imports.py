@@ -252,7 +252,9 @@ def test_a_release_reports_changed_assessments_by_record_and_credits_the_catalog
     changes = json.loads((second / "changes.json").read_text())
     assert changes["assessments"] == {"added": [], "removed": [],
                                       "changed": [ID + "osai-second"]}
-    assert f"- <{ID}osai-second>" in (second / "CHANGES.md").read_text()
+    notes = (second / "CHANGES.md").read_text()
+    assert f"- <{ID}osai-second>" in notes and "1 changed" in notes
+    assert "https://osai-index.eu/ (CC BY 4.0)" in notes and "doi:10.1145/3630106.3659005" in notes
     void = rdflib.Graph().parse(second / "void.ttl", publicID=second.as_uri() + "/")
     dct = rdflib.Namespace("http://purl.org/dc/terms/")
     subset = rdflib.URIRef(second.as_uri() + "/void.ttl#osai")

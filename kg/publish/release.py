@@ -318,6 +318,10 @@ def changes_markdown(summary: dict, previous: Path, version: str) -> str:
     else:
         out.append("No class gained or lost instances.")
     records = summary.get("assessments") or {}
+    out += ["", "## Sources and attribution", "",
+            "Built from the study (Linåker, Osborne, Ding, Burtenshaw, arXiv:2509.25397, CC BY "
+            "4.0), with the openness assessments, in their own named graphs, by:", ""]
+    out += [f"- {text.split(': ', 1)[1]}" for text in ATTRIBUTION.values()]
     if any(records.values()):
         out += ["", "## Openness assessments, by catalogue record", "",
                 ", ".join(f"{len(records[k])} {k}" for k in ("added", "changed", "removed")) + "."]
