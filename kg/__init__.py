@@ -10,9 +10,11 @@ docs) -> ``serve`` (the HTTP endpoint) -> ``cli`` (click commands, one module pe
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start-up
+
+if TYPE_CHECKING:  # kept out of start-up: `kg` should be able to say "interrupted" early
+    from collections.abc import Callable
+    from typing import Any
 
 __version__ = "0.1.0"
 
@@ -33,6 +35,8 @@ def lazy_exports(namespace: dict[str, Any], exports: dict[str, str]
     def __getattr__(name: str) -> Any:
         if name not in exports:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        import importlib
+
         value = getattr(importlib.import_module(f"{package}.{exports[name]}"), name)
         namespace[name] = value
         return value

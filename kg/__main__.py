@@ -1,3 +1,24 @@
-from kg.cli import main
+"""The ``kg`` program: the CLI, with a Ctrl-C or a closed pipe ending it in one line.
 
-main()
+The console script points here rather than at ``kg.cli`` so that an interrupt while the
+CLI is still being imported (click, the commands) ends the same way as one later on:
+one sentence, exit 130, no traceback.
+"""
+
+import sys
+
+INTERRUPTED = "Error: interrupted; nothing was changed."
+
+
+def main() -> None:
+    try:
+        from kg.cli import main as cli_main
+
+        cli_main()
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

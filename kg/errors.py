@@ -46,7 +46,14 @@ class StoreError(KgError):
 
 
 class QueryError(KgError):
-    """A query that cannot be found, parsed, bound or evaluated."""
+    """A query that fails while it is evaluated (exit 1); see ``BadQuery`` for the others."""
+
+
+class BadQuery(QueryError):
+    """A query asked for wrongly: unknown name or parameter, a syntax error, a format that
+    does not fit its answer, an unreadable file or header. Usage or input, so exit 2."""
+
+    exit_code = 2
 
 
 # Oxigraph prefixes its parse messages with a position we already report as file:line:col.

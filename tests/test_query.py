@@ -71,10 +71,10 @@ def test_ask_and_construct(run: Run) -> None:
 
 def test_format_that_does_not_fit_the_query_form_is_refused(run: Run) -> None:
     result = run("query", "graph", "--format", "csv")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "a CONSTRUCT or DESCRIBE answer can be turtle, ntriples, jsonld, rdfxml" in result.stderr
     result = run("query", "projects", "--format", "turtle")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "a SELECT or ASK answer can be table, csv" in result.stderr
 
 
@@ -89,14 +89,14 @@ def test_query_from_file_stdin_and_output_file(run: Run, tmp_path: Path) -> None
 
 def test_malformed_query_is_one_message_with_position(run: Run) -> None:
     result = run("query", "-e", "SELECT * WHERE {\n  ?s ?p \n}")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "Error: query (inline): syntax error at line 3, column 2" in result.stderr
     assert "Traceback" not in result.output
 
 
 def test_unknown_query_name_suggests_close_ones(run: Run) -> None:
     result = run("query", "project")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "No prebuilt query named 'project'. Did you mean: projects" in result.stderr
 
 
@@ -130,17 +130,17 @@ def test_iri_parameter_accepts_prefixed_and_full_iris(run: Run) -> None:
 
 def test_iri_parameter_rejects_injection(run: Run) -> None:
     result = run("query", "developed-by", "--param", "org=<http://x> } UNION { ?s ?p ?o")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "--param org" in result.stderr and "not a valid IRI" in result.stderr
 
 
 def test_unknown_and_missing_parameters_list_the_query_parameters(run: Run) -> None:
     result = run("query", "project-by-label", "--param", "colour=red")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "query project-by-label has no parameter colour. Its parameters: " \
            "label (text@en, default 'Alpha')" in result.stderr
     result = run("query", "developed-by")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "query developed-by needs --param org=VALUE. Its parameters: org (iri, required)" \
         in result.stderr
 
@@ -148,7 +148,7 @@ def test_unknown_and_missing_parameters_list_the_query_parameters(run: Run) -> N
 def test_parameter_not_in_select_gets_a_clear_message(run: Run, tmp_path: Path) -> None:
     query = write(tmp_path / "bad.rq", "SELECT ?p WHERE { ?p rdfs:label ?_label }")
     result = run("query", str(query), "--param", "label=x")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # usage or input (README)
     assert "must be listed in its SELECT clause" in result.stderr
 
 

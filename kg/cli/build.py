@@ -87,3 +87,6 @@ def status(env: Env) -> None:
                f"{manifest.get('built_at')} by kg {manifest.get('kg_version')}")
     reason = staleness(project, build)
     click.echo("state:   up to date" if reason is None else f"state:   stale ({reason})")
+    click.echo("checked: validated against the shapes" if build.validated else
+               "checked: NOT validated (built with --no-validate; kg export, kg release and "
+               "kg serve refuse it until `kg build` validates it)")

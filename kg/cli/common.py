@@ -44,6 +44,9 @@ class KgGroup(click.Group):
             if debug:
                 raise
             raise CliError("interrupted; nothing was changed.", EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # `kg stats | head -1`: the reader has all it wanted
+            _quiet_stdout()
+            raise click.exceptions.Exit(0) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # a bug: say so in one line, keep the traceback for --debug
@@ -51,6 +54,13 @@ class KgGroup(click.Group):
                 raise
             raise CliError(f"unexpected {type(error).__name__}: {error} "
                            "(rerun with --debug to see the traceback)", 70) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so flushing at exit does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @dataclass
@@ -78,6 +88,20 @@ class Env:
         from kg.store import ensure_built
 
         return ensure_built(self.project, self.store, notify=lambda m: click.echo(m, err=True))
+
+    def published_build(self, what: str, fresh: bool = True):
+        """The live build, for a command that publishes it: validated, and (with ``fresh``)
+        built from the sources as they are, since ``what`` must hold validated data only."""
+        from kg.store import staleness
+
+        build = self.live_build()
+        if fresh and staleness(self.project, build) is not None:
+            raise CliError("the sources changed since the last good build and do not build; "
+                           f"fix them (kg validate) first: {what} holds validated sources only")
+        if not build.validated:
+            raise CliError(f"the store was built with `kg build --no-validate`; run `kg build` "
+                           f"to validate it first: {what} holds validated sources only")
+        return build
 
     def compactor(self, build):
         from kg.terms import Compactor

@@ -36,14 +36,10 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     not build, 2 for usage errors.
     """
     from kg.publish import FORMATS, PARTS, DumpSources, dump
-    from kg.store import staleness
 
     if canonical and fmt not in ("ntriples", "nquads"):
         raise click.UsageError("--canonical is for --format ntriples or nquads")
-    build = env.live_build()
-    if staleness(env.project, build) is not None:
-        raise CliError("the sources changed since the last good build and do not build; fix "
-                       "them (kg validate) first: a dump holds validated sources only")
+    build = env.published_build("a dump")
     cached = build.path / "dumps" / f"{part}.{fmt}{'.canonical' if canonical else ''}"
     if cached.is_file():  # a build never changes, so neither do its dumps
         copy_output(cached, output)
@@ -99,12 +95,8 @@ def release(env: Env, version: str | None, output: str, previous: Path | None,
     when complete. Exit 0, 1 when the folder exists or the sources do not build.
     """
     from kg.publish import make_release
-    from kg.store import staleness
 
-    build = env.live_build()
-    if staleness(env.project, build) is not None:
-        raise CliError("the sources changed since the last good build and do not build; fix "
-                       "them (kg validate) first: a release holds validated sources only")
+    build = env.published_build("a release")
     made = make_release(env.project, Path(output), version or __version__,
                         build.manifest.get("fingerprint", ""), env.compactor(build).prefixes,
                         previous, sparql_endpoint, base_url)
@@ -113,7 +105,7 @@ def release(env: Env, version: str | None, output: str, previous: Path | None,
         click.echo(f"  {name:<28} {size:>10} bytes")
     if made.changes is not None:
         click.echo(f"changes since {previous}: +{made.changes['added']} "
-                   f"-{made.changes['removed']} triples (CHANGES.md)")
+                   f"-{made.changes['removed']} statements (CHANGES.md)")
 
 
 @click.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,17 +23,24 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
               help="SELECT/ASK: table (default), csv, tsv, json, xml. "
                    "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.")
 @click.option("-o", "--output", metavar="FILE", help="Write the answer to FILE.")
+@click.option("--wide", is_flag=True,
+              help="Table: one line per row, values whole, even on a terminal.")
+@click.option("--width", type=click.IntRange(min=20), metavar="N",
+              help="Table: wrap long values to fit N columns (default: the terminal's width "
+                   "on a terminal; in a pipe or file, values are never wrapped).")
 @click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
               help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
                    "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
-          fmt: str | None, output: str | None, wikidata_endpoint: str | None) -> None:
+          fmt: str | None, output: str | None, wide: bool, width: int | None,
+          wikidata_endpoint: str | None) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
     csv, tsv, json and xml are the standard SPARQL results formats with full IRIs.
-    Exit 0 on success, 1 when the query fails, 2 on a usage error.
+    Exit 0 on success, 1 when the query fails while it runs, 2 when it is asked for wrongly
+    (unknown name or parameter, syntax error, a format that does not fit the answer).
     """
     from kg.query import execute, render
 
@@ -48,7 +56,29 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
     store = build.open()
     endpoints = wikidata_map(wikidata_endpoint)
     result = execute(store, stored, values, compactor.prefixes, endpoints)
-    write_output(render(result, fmt, compactor, stored), output)
+    _warn_undefined(store, stored.text, compactor)
+    if wide:
+        width = None
+    elif width is None and (output is None or output == "-") and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    write_output(render(result, fmt, compactor, stored, width), output)
+
+
+def _warn_undefined(store, text: str, compactor) -> None:
+    """A misspelt class or property answers nothing, silently: name it, once, on stderr."""
+    from kg import BASE
+    from kg.query import undefined_terms
+
+    for iri in undefined_terms(store, text, compactor.prefixes, BASE):
+        click.echo(f"warning: {compactor.term(ox_named(iri))} is not in the graph (no "
+                   "statement names it), so nothing can match it; check its spelling in "
+                   "ontology/ (kg stats lists the classes and properties in use)", err=True)
+
+
+def ox_named(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
 
 
 def _pick_query(env: Env, query: str | None, expression: str | None):

@@ -46,7 +46,7 @@ def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
     allowed = allow_service or (WIKIDATA,)
     if service_map:  # Wikidata's endpoint is replaced by the mirror, which must be allowed
         allowed = tuple(dict.fromkeys((*allowed, *service_map.values())))
-    build = env.live_build()
+    build = env.published_build("the endpoint", fresh=False)
     settings = Settings(database=build.database, host=host, port=port, timeout_s=timeout_s,
                         cors=cors, allow_service=allowed, service_map=service_map,
                         max_rows=max_rows, project_root=env.project.root,

@@ -213,9 +213,15 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
                         prefixes=PREFIXES) or b""
     if base_url is None:  # the release's own IRIs, relative to where void.ttl is read from
         body = body.replace(f"<{base}".encode(), b"<")
+    if base_url is None:
+        where = ("# File IRIs are relative to this file's location, so a tool loading it needs a\n"
+                 "# base IRI: `oxigraph load --file void.ttl --base URL-OF-THIS-FOLDER/`, or\n"
+                 "# pyoxigraph.parse(path='void.ttl', base_iri=...). `kg release --base-url URL`\n"
+                 "# writes them absolute instead.\n")
+    else:
+        where = f"# File IRIs are absolute: the release is published at {base}.\n"
     return (f"# This release of the Open LLM Collaboration Knowledge Graph: VoID and DCAT.\n"
-            f"# Written by kg {__version__}. File IRIs are relative to this file's location"
-            f"{'' if base_url is None else ' ' + base}.\n\n").encode() + body
+            f"# Written by kg {__version__}.\n{where}\n").encode() + body
 
 
 def _dataset_description(graph: ox.Store) -> list[tuple]:
@@ -248,55 +254,103 @@ def _statistics(graph: ox.Store) -> dict:
 # -- what changed -------------------------------------------------------------------------------
 
 def changes(before: Path, after: Path) -> dict:
-    """Triples added and removed, and instances per class before and after.
+    """Statements added and removed, the entities they are about, and instances per class.
 
-    Both files are canonical N-Triples (RDFC-1.0), so a triple that did not change has the
-    same line in both; a change inside a blank-node structure shows as lines removed and added.
+    Both files are N-Triples; blank nodes are compared by what they say, not by their labels
+    (see ``facts``), so one fact and its evidence node added to one file is reported as just
+    those statements, however the dump's blank-node labels shifted around them.
     """
-    old = set(before.read_bytes().splitlines())
-    new = set(after.read_bytes().splitlines())
+    old_triples = list(ox.parse(path=before, format=ox.RdfFormat.N_TRIPLES))
+    new_triples = list(ox.parse(path=after, format=ox.RdfFormat.N_TRIPLES))
+    old_content, new_content = ByContent(old_triples), ByContent(new_triples)
+    old, new = facts(old_content, old_triples), facts(new_content, new_triples)
     per_class = {}
-    old_classes, new_classes = _instances(old), _instances(new)
+    old_classes = _instances(old_content, old_triples)
+    new_classes = _instances(new_content, new_triples)
     for cls in sorted(set(old_classes) | set(new_classes)):
         was, now = old_classes.get(cls, set()), new_classes.get(cls, set())
         if was != now:
             per_class[cls] = {"before": len(was), "after": len(now),
                               "added": sorted(now - was), "removed": sorted(was - now)}
-    return {"triples_before": len(old), "triples_after": len(new),
-            "added": len(new - old), "removed": len(old - new), "classes": per_class,
-            "assessments": _assessment_changes(old, new, old_classes, new_classes)}
+    entities: dict[str, dict[str, int]] = {}
+    for kind, lines in (("added", new.keys() - old.keys()), ("removed", old.keys() - new.keys())):
+        for line in lines:
+            about = new.get(line) or old[line]
+            entities.setdefault(about, {"added": 0, "removed": 0})[kind] += 1
+    return {"triples_before": len(old_triples), "triples_after": len(new_triples),
+            "added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
+            "entities": dict(sorted(entities.items())), "classes": per_class,
+            "assessments": _assessment_changes(entities, old_classes, new_classes)}
 
 
-def _assessment_changes(old: set[bytes], new: set[bytes], old_classes: dict[str, set[str]],
+def _assessment_changes(entities: dict[str, dict[str, int]], old_classes: dict[str, set[str]],
                         new_classes: dict[str, set[str]]) -> dict[str, list[str]]:
     """Catalogue records added, removed and changed, one entry per record (not per triple).
 
-    A record's statements all have subjects ``<assessment>`` or ``<assessment#criterion>``,
-    so its lines are those whose subject, without the fragment, is the assessment.
+    A record's statements are about ``<assessment>`` or ``<assessment#criterion>``, so a
+    record changed when a statement about either was added or removed.
     """
     was = {s.strip("<>") for s in old_classes.get(ASSESSMENT, set())}
     now = {s.strip("<>") for s in new_classes.get(ASSESSMENT, set())}
-
-    def by_record(lines: set[bytes], records: set[str]) -> dict[str, set[bytes]]:
-        grouped: dict[str, set[bytes]] = {}
-        for line in lines:
-            if not line.startswith(b"<"):
-                continue
-            root = line[1:line.index(b">")].decode().split("#", 1)[0]
-            if root in records:
-                grouped.setdefault(root, set()).add(line)
-        return grouped
-
-    before, after = by_record(old, was), by_record(new, now)
+    touched = {about.strip("<>").split("#", 1)[0] for about in entities}
     return {"added": sorted(now - was), "removed": sorted(was - now),
-            "changed": sorted(r for r in was & now if before.get(r) != after.get(r))}
+            "changed": sorted(was & now & touched)}
 
 
-def _instances(lines: set[bytes]) -> dict[str, set[str]]:
+class ByContent:
+    """Names for blank nodes from what they say, and the entity each statement is about.
+
+    A blank node's name is a hash of the statements pointing at it and of what it says
+    (its nested blank nodes by their own names), so it does not change when unrelated
+    blank nodes elsewhere are added or removed, as canonical labels (c14nN) do.
+    """
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self.outgoing: dict[ox.BlankNode, list[tuple[str, object]]] = {}
+        self.incoming: dict[ox.BlankNode, list[tuple[object, str]]] = {}
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode):
+                self.outgoing.setdefault(triple.subject, []).append(
+                    (str(triple.predicate), triple.object))
+            if isinstance(triple.object, ox.BlankNode):
+                self.incoming.setdefault(triple.object, []).append(
+                    (triple.subject, str(triple.predicate)))
+        self.names: dict[ox.BlankNode, str] = {}
+
+    def name(self, node, depth: int = 0) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return str(node)
+        if node not in self.names:
+            if depth > 32:  # a cycle of blank nodes: keep its label
+                return str(node)
+            said = sorted(f"{p} {self.name(o, depth + 1)}"
+                          for p, o in self.outgoing.get(node, []))
+            pointed = sorted(f"{'_' if isinstance(s, ox.BlankNode) else s} {p}"
+                             for s, p in self.incoming.get(node, []))
+            digest = hashlib.sha256("\n".join([*pointed, "", *said]).encode()).hexdigest()
+            self.names[node] = f"_:f{digest[:20]}"
+        return self.names[node]
+
+    def about(self, node) -> str:
+        """The nearest IRI that (through blank nodes) the statement's subject hangs from."""
+        for _ in range(32):
+            if not isinstance(node, ox.BlankNode) or not self.incoming.get(node):
+                break
+            node = self.incoming[node][0][0]
+        return self.name(node)
+
+
+def facts(content: ByContent, triples: list[ox.Triple]) -> dict[str, str]:
+    """Each statement as a line, blank nodes named by content, mapped to what it is about."""
+    return {f"{content.name(t.subject)} {t.predicate} {content.name(t.object)} .":
+            content.about(t.subject) for t in triples}
+
+
+def _instances(content: ByContent, triples: list[ox.Triple]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for triple in ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES):
+    for triple in triples:
         if triple.predicate.value == RDF + "type" and isinstance(triple.object, ox.NamedNode):
-            found.setdefault(triple.object.value, set()).add(str(triple.subject))
+            found.setdefault(triple.object.value, set()).add(content.name(triple.subject))
     return found
 
 
@@ -304,7 +358,13 @@ def changes_markdown(summary: dict, previous: Path, version: str) -> str:
     out = [f"# Changes in {version}", "",
            f"Compared with the release in `{previous.name}`: {summary['triples_before']} → "
            f"{summary['triples_after']} triples, {summary['added']} added and "
-           f"{summary['removed']} removed.", ""]
+           f"{summary['removed']} removed (statements compared by content, blank nodes "
+           "included).", ""]
+    if summary.get("entities"):
+        out += ["| entity | statements added | removed |", "|---|---|---|"]
+        out += [f"| {entity} | {row['added']} | {row['removed']} |"
+                for entity, row in summary["entities"].items()]
+        out.append("")
     if summary["classes"]:
         out += ["| class | before | after | added | removed |", "|---|---|---|---|---|"]
         for cls, row in summary["classes"].items():

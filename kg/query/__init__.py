@@ -21,6 +21,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "readable": "run",
     "materialise": "run",
     "render_markdown": "run",
+    "undefined_terms": "run",
     "linked_wikidata_items": "run",
     "Refused": "federation",
     "check_federation": "federation",

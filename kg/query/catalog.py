@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import BadQuery
 
 #: Decorators grlc defines; the ones kg does not use are accepted and ignored.
 GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags", "defaults",
@@ -101,7 +101,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
     )
     unknown = set(defaults) - {p.name for p in parameters}
     if unknown:
-        raise QueryError(f"query {name}: defaults for unknown parameter(s) "
+        raise BadQuery(f"query {name}: defaults for unknown parameter(s) "
                          f"{', '.join(sorted(unknown))}")
     tags = meta.get("tags") or ()
     return StoredQuery(
@@ -122,13 +122,13 @@ def _read_header(lines: list[str], name: str) -> dict:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (header line {mark.line + 1})" if mark else ""
-        raise QueryError(f"query {name}: the #+ header is not valid YAML{where}: "
+        raise BadQuery(f"query {name}: the #+ header is not valid YAML{where}: "
                          f"{getattr(error, 'problem', error)}") from None
     if not isinstance(meta, dict):
-        raise QueryError(f"query {name}: the #+ header must be 'key: value' lines")
+        raise BadQuery(f"query {name}: the #+ header must be 'key: value' lines")
     unknown = set(meta) - GRLC_KEYS - KG_KEYS
     if unknown:
-        raise QueryError(f"query {name}: unknown #+ decorator(s) {', '.join(sorted(unknown))}; "
+        raise BadQuery(f"query {name}: unknown #+ decorator(s) {', '.join(sorted(unknown))}; "
                          f"known: {', '.join(sorted(GRLC_KEYS | KG_KEYS))}")
     return meta
 
@@ -141,7 +141,7 @@ def _as_mapping(value: object, key: str, name: str) -> dict[str, object]:
         return {str(k): v for k, v in value.items()}
     if isinstance(value, list) and all(isinstance(item, dict) for item in value):
         return {str(k): v for item in value for k, v in item.items()}
-    raise QueryError(f"query {name}: #+ {key} must be a list of 'name: value' entries")
+    raise BadQuery(f"query {name}: #+ {key} must be a list of 'name: value' entries")
 
 
 def _parameter_variables(text: str) -> list[str]:
@@ -190,7 +190,7 @@ class Catalog:
 
             close = difflib.get_close_matches(name, self.names(), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise QueryError(f"No prebuilt query named {name!r}.{hint} "
+            raise BadQuery(f"No prebuilt query named {name!r}.{hint} "
                              "`kg queries` lists them.")
         return load_query_file(path, name)
 
@@ -202,7 +202,7 @@ def load_query_file(path: Path, name: str | None = None) -> StoredQuery:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise QueryError(f"{path}: cannot be read ({error})") from None
+        raise BadQuery(f"{path}: cannot be read ({error})") from None
     return parse_query(text, name or path.stem, path)
 
 
@@ -212,12 +212,12 @@ def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
     listing = "; ".join(p.describe() for p in query.parameters) or "none"
     unknown = [name for name in values if query.parameter(name) is None]
     if unknown:
-        raise QueryError(f"query {query.name} has no parameter {', '.join(unknown)}. "
+        raise BadQuery(f"query {query.name} has no parameter {', '.join(unknown)}. "
                          f"Its parameters: {listing}")
     missing = [p.name for p in query.parameters
                if p.required and p.default is None and p.name not in values]
     if missing:
-        raise QueryError(f"query {query.name} needs --param {missing[0]}=VALUE"
+        raise BadQuery(f"query {query.name} needs --param {missing[0]}=VALUE"
                          f"{' (and ' + ', '.join(missing[1:]) + ')' if missing[1:] else ''}. "
                          f"Its parameters: {listing}")
     all_prefixes = {**prefixes, **query.declared_prefixes()}
@@ -227,7 +227,7 @@ def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
         if value is None:
             continue
         if parameter.allowed and value not in parameter.allowed:
-            raise QueryError(f"--param {parameter.name}: {value!r} is not one of "
+            raise BadQuery(f"--param {parameter.name}: {value!r} is not one of "
                              f"{', '.join(parameter.allowed)}")
         bindings[ox.Variable(parameter.variable)] = _term(parameter, value, all_prefixes)
     return bindings
@@ -235,8 +235,8 @@ def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
 
 def _term(parameter: Parameter, value: str, prefixes: dict[str, str]
           ) -> ox.NamedNode | ox.Literal:
-    def fail(reason: str) -> QueryError:
-        return QueryError(f"--param {parameter.name}: {value!r} {reason}")
+    def fail(reason: str) -> BadQuery:
+        return BadQuery(f"--param {parameter.name}: {value!r} {reason}")
 
     if parameter.kind == "iri":
         return ox_iri(value, prefixes, fail)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import BadQuery, QueryError
 from kg.query.catalog import StoredQuery, bind
 from kg.terms import Compactor
 
@@ -27,7 +28,8 @@ GRAPH_FORMATS = {
 }
 TABLE_FORMATS = ("table", *RESULT_FORMATS)
 #: Widest cell the table prints before eliding with "…" (csv/json always carry everything).
-MAX_CELL = 72
+#: Narrowest a wrapped column gets, so a squeezed table stays readable.
+MIN_COLUMN = 12
 
 
 @dataclass
@@ -52,7 +54,7 @@ def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
     SERVICE calls elsewhere (Wikidata's to a mirror or a stand-in).
     """
     substitutions = bind(query, params, prefixes)
-    with _query_errors(query):
+    with _query_errors(query, prefixes):
         text = federated_text(store, query, endpoints or {})
         try:
             return store.query(text, prefixes=prefixes, substitutions=substitutions)
@@ -60,7 +62,7 @@ def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
             if "does not contains variable" not in str(error):
                 raise
             names = ", ".join(f"?{v.value}" for v in substitutions)
-            raise QueryError(f"query {query.name}: its parameters ({names}) must be listed in "
+            raise BadQuery(f"query {query.name}: its parameters ({names}) must be listed in "
                              "its SELECT clause (Oxigraph binds only projected variables)"
                              ) from None
 
@@ -86,16 +88,18 @@ def linked_wikidata_items(store: ox.Store) -> list[str]:
         f'FILTER (STRSTARTS(STR(?item), "{ENTITY}")) }}')})
 
 
-def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQuery) -> bytes:
+def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQuery,
+           width: int | None = None) -> bytes:
     """Evaluate and serialise into memory, so an evaluation error never leaves half an answer.
 
-    Standard formats come from Oxigraph's own serialisers; only the table is ours.
+    Standard formats come from Oxigraph's own serialisers; only the table is ours. ``width``
+    wraps the table's cells to fit that many columns; None never cuts or wraps a value.
     """
     with _query_errors(query):
         if isinstance(result, ox.QueryTriples):
             fmt = fmt or "turtle"
             if fmt not in GRAPH_FORMATS:
-                raise QueryError(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "
+                raise BadQuery(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "
                                  f"DESCRIBE answer can be {', '.join(GRAPH_FORMATS)}")
             triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate),
                                                     str(t.object)))
@@ -103,12 +107,12 @@ def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQ
             return ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
         fmt = fmt or "table"
         if fmt not in TABLE_FORMATS:
-            raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE answers; a SELECT or "
+            raise BadQuery(f"--format {fmt} is for CONSTRUCT/DESCRIBE answers; a SELECT or "
                              f"ASK answer can be {', '.join(TABLE_FORMATS)}")
         if fmt != "table":
             return result.serialize(format=RESULT_FORMATS[fmt]) or b""
         hidden = {p.variable for p in query.parameters}
-        return render_table(materialise(result), compactor, hidden).encode()
+        return render_table(materialise(result), compactor, hidden, width).encode()
 
 
 def materialise(result: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
@@ -120,22 +124,91 @@ def materialise(result: ox.QuerySolutions | ox.QueryBoolean) -> Answer:
 
 
 @contextlib.contextmanager
-def _query_errors(query: StoredQuery) -> Iterator[None]:
+def _query_errors(query: StoredQuery, prefixes: dict[str, str] | None = None
+                  ) -> Iterator[None]:
     try:
         yield
     except SyntaxError as error:
-        raise QueryError(f"query {query.name}: {_syntax_message(error)}") from None
+        raise BadQuery(f"query {query.name}: {_syntax_message(error, query.text, prefixes)}"
+                       ) from None
     except (OSError, RuntimeError) as error:
         raise QueryError(f"query {query.name} failed: {error}") from None
 
 
-def _syntax_message(error: SyntaxError) -> str:
-    """Oxigraph says 'error at 3:14: expected …'; say it in words."""
-    text = str(error)
-    match = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
-    if match:
-        return f"syntax error at line {match[1]}, column {match[2]}: {match[3]}"
-    return f"syntax error: {text}"
+def _syntax_message(error: SyntaxError, text: str = "",
+                    prefixes: dict[str, str] | None = None) -> str:
+    """Oxigraph says 'error at 3:14: expected …'; say it in words.
+
+    An undeclared prefix makes Oxigraph list every character a name may hold; name the
+    prefix and the ones that are known instead.
+    """
+    message = str(error)
+    match = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+    where, reason = (f" at line {match[1]}, column {match[2]}", match[3]) if match \
+        else ("", message)
+    if "Prefix not found" in reason:
+        declared = set(re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", text))
+        known = sorted(set(prefixes or {}) | declared)
+        unknown = [p for p in _prefixes_used(text) if p not in known]
+        if unknown:
+            return (f"unknown prefix `{unknown[0]}:`{where} (known: {', '.join(known)}; "
+                    "declare others with PREFIX)")
+    return f"syntax error{where}: {reason}"
+
+
+_LEXEMES = re.compile(r'(<[^<>"{}|^`\\\s]*>)|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n\r]*')
+
+
+def _iris_and_names(text: str) -> tuple[list[str], str]:
+    """The IRIs written out in a query, and its text without IRIs, strings and comments.
+
+    For messages only (which prefix is unknown, which term is misspelt): the query is
+    parsed by Oxigraph, never by this.
+    """
+    iris: list[str] = []
+
+    def blank(match: re.Match) -> str:
+        if match[1]:
+            iris.append(match[1][1:-1])
+        return " "
+
+    return iris, _LEXEMES.sub(blank, text)
+
+
+_PNAME = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:([A-Za-z_][\w-]*)?")
+
+
+def _prefixes_used(text: str) -> list[str]:
+    """The prefixes of prefixed names in a query, outside IRIs, strings and comments."""
+    _iris, bare = _iris_and_names(text)
+    return list(dict.fromkeys(m[1] or "" for m in _PNAME.finditer(bare)))
+
+
+def undefined_terms(store: ox.Store, text: str, prefixes: dict[str, str],
+                    namespace: str) -> list[str]:
+    """Terms of ``namespace`` a query names that nothing in the graph describes.
+
+    A class or property misspelt (``olc:Project`` for ``olc:OpenLLMProject``) matches
+    nothing, so the query answers no rows without an error; the CLI warns about these.
+    """
+    written, bare = _iris_and_names(text)
+    declared = dict(re.findall(r"(?i)\bPREFIX\s+([\w.-]*):\s*<([^>]*)>", text))
+    known = {**prefixes, **declared}
+    iris = set(written) - set(declared.values())
+    for match in _PNAME.finditer(bare):
+        prefix, local = match[1] or "", match[2]
+        if local and prefix in known:
+            iris.add(known[prefix] + local)
+    missing = []
+    for iri in sorted(i for i in iris if i.startswith(namespace) and i != namespace):
+        try:
+            term = ox.NamedNode(iri)
+        except ValueError:
+            continue
+        if all(next(store.quads_for_pattern(*pattern), None) is None
+               for pattern in ((term, None, None), (None, term, None), (None, None, term))):
+            missing.append(iri)
+    return missing
 
 
 def humanise(name: str) -> str:
@@ -171,19 +244,30 @@ def readable(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset(
     return header, body
 
 
-def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset()) -> str:
-    """An aligned text table of :func:`readable` cells, long cells elided, with a row count."""
+def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozenset(),
+                 width: int | None = None) -> str:
+    """An aligned text table of :func:`readable` cells, with a row count.
+
+    With ``width`` (a terminal's), long cells wrap onto more lines so the table fits; a
+    value is never cut. Without it, every cell is one line, whole.
+    """
     if answer.kind == "ask":
         return ("yes" if answer.boolean else "no") + "\n"
     header, rows = readable(answer, compactor, hidden)
-    body = [[_clip(cell) for cell in row] for row in rows]
-    widths = [max([len(h)] + [len(r[c]) for r in body]) for c, h in enumerate(header)]
+    widths = [max([len(h)] + [len(r[c]) for r in rows]) for c, h in enumerate(header)]
+    if width is not None:
+        widths = _fit(widths, [len(h) for h in header], width)
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
-                         ).rstrip()
+    def lines(cells: list[str]) -> list[str]:
+        wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] if len(cell) > w
+                   else [cell] for cell, w in zip(cells, widths, strict=True)]
+        return ["  ".join((column[i] if i < len(column) else "").ljust(w)
+                          for column, w in zip(wrapped, widths, strict=True)).rstrip()
+                for i in range(max(len(c) for c in wrapped))]
 
-    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
+    out = [*lines(header), "  ".join("-" * w for w in widths).rstrip()]
+    for row in rows:
+        out += lines(row)
     count = len(answer.rows)
     out.append(f"({count} row{'' if count == 1 else 's'})")
     return "\n".join(out) + "\n"
@@ -203,5 +287,14 @@ def render_markdown(answer: Answer, compactor: Compactor, hidden: set[str] = fro
     return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)]) + "\n"
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+def _fit(widths: list[int], minimum: list[int], total: int) -> list[int]:
+    """Narrow the widest columns until the row (with two spaces between) fits ``total``."""
+    widths = list(widths)
+    room = total - 2 * (len(widths) - 1)
+    floor = [min(w, max(MIN_COLUMN, m)) for w, m in zip(widths, minimum, strict=True)]
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            break  # as narrow as it gets: the terminal wraps the rest
+        widths[widest] -= 1
+    return widths

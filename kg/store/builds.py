@@ -56,6 +56,11 @@ class Build:
             raise StoreError(f"The store build at {self.path} has no readable manifest "
                              f"({error}); run `kg build` to rebuild it.") from None
 
+    @property
+    def validated(self) -> bool:
+        """False for a `kg build --no-validate` build: it may hold data the shapes refuse."""
+        return self.manifest.get("validated") is True
+
     def file_states(self) -> dict[str, FileState]:
         return {s["path"]: FileState.from_json(s) for s in self.manifest.get("files", [])}
 
@@ -163,7 +168,10 @@ class StoreDir:
         with self._lock():
             name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{secrets.token_hex(4)}"
             build = Build(self.builds / name)
-            build.path.mkdir()
+            try:
+                build.path.mkdir()
+            except OSError as error:
+                raise self._unwritable(error) from None
             try:
                 yield build
                 self._make_current(build)
@@ -189,6 +197,10 @@ class StoreDir:
             if entry.name not in (keep.path.name, previous) and not Build(entry).in_use():
                 shutil.rmtree(entry, ignore_errors=True)
 
+    def _unwritable(self, error: OSError) -> StoreError:
+        return StoreError(f"Cannot write the store at {self.path} ({error.strerror or error}); "
+                          "the previous store is unchanged.")
+
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """One build at a time per store (POSIX advisory lock; a no-op elsewhere)."""
@@ -197,7 +209,11 @@ class StoreDir:
         except ImportError:  # pragma: no cover - Windows
             yield
             return
-        with open(self.path / "lock", "a+") as handle:
+        try:
+            handle = open(self.path / "lock", "a+")  # noqa: SIM115 - closed below
+        except OSError as error:
+            raise self._unwritable(error) from None
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

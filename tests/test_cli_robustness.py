@@ -1,0 +1,212 @@
+"""The CLI under unlucky conditions: closed pipes, Ctrl-C, read-only stores, unvalidated
+builds, long values, misspelt terms. Real processes where the condition needs one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PREFIXES, Run, write
+
+KG = [sys.executable, "-m", "kg"]
+VIOLATION = PREFIXES + "exd:broken a ex:Project .\n"  # a project needs a label in the mini shapes
+
+
+def kg_process(project: Path, store: Path, *args: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
+    env.pop("KG_DEBUG", None)
+    return subprocess.Popen([*KG, *args], env=env, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+# -- pipes and interrupts -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("stats",), ("build",), ("query", "projects", "-f", "csv")])
+def test_a_closed_pipe_is_a_normal_end(run: Run, project: Path, store: Path,
+                                       args: tuple[str, ...]) -> None:
+    assert run("build").exit_code == 0
+    process = kg_process(project, store, *args, stdout=subprocess.PIPE, bufsize=0)
+    process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    error = process.stderr.read()
+    assert process.wait(timeout=60) == 0, error
+    assert error == ""
+
+
+@pytest.mark.parametrize("delay_s", [0.3, 0.6, 1.0])
+def test_ctrl_c_while_working_is_one_sentence(project: Path, store: Path,
+                                             delay_s: float) -> None:
+    process = kg_process(project, store, "build", stdout=subprocess.DEVNULL)
+    time.sleep(delay_s)
+    process.send_signal(signal.SIGINT)
+    error = process.stderr.read()
+    code = process.wait(timeout=60)
+    if code == 0:  # the mini build finished first: nothing to interrupt
+        return
+    assert code == 130, error
+    assert error.strip().splitlines() == ["Error: interrupted; nothing was changed."]
+
+
+#: Raise KeyboardInterrupt, as Ctrl-C would, at the moment the named module is imported:
+#: the first fraction of a second, before any command runs, where timing a real signal
+#: on a loaded machine cannot aim.
+INTERRUPT_AT_IMPORT = """
+import sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["kg", "build"]
+from kg.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("module", ["click", "kg.cli.common", "kg.cli.serve"])
+def test_ctrl_c_while_starting_is_the_same_sentence(project: Path, store: Path,
+                                                    module: str) -> None:
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
+    done = subprocess.run([sys.executable, "-c", INTERRUPT_AT_IMPORT.format(module=module)],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip().splitlines() == ["Error: interrupted; nothing was changed."]
+
+
+# -- read-only stores ---------------------------------------------------------------------------
+
+def read_only(store: Path, *command: str) -> subprocess.CompletedProcess:
+    """Run ``command`` with ``store`` on a read-only file system (a read-only bind mount in a
+    mount namespace of its own when root, which permissions cannot stop; else chmod)."""
+    if os.geteuid() == 0:
+        if not shutil.which("unshare"):
+            pytest.skip("unshare is not installed")
+        inner = f'mount --bind -o ro "{store}" "{store}" && exec "$@"'
+        probe = subprocess.run(["unshare", "-m", "sh", "-c", inner, "sh", "true"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip("cannot make a read-only bind mount here")
+        return subprocess.run(["unshare", "-m", "sh", "-c", inner, "sh", *command],
+                              capture_output=True, text=True)
+    for path in [store, *store.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    try:
+        return subprocess.run(list(command), capture_output=True, text=True)
+    finally:
+        for path in [store, *store.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+
+
+def test_a_read_only_store_still_answers(run: Run, project: Path, store: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("build").exit_code == 0
+    monkeypatch.setenv("KG_PROJECT", str(project))
+    monkeypatch.setenv("KG_STORE", str(store))
+    built = read_only(store, *KG, "build")
+    assert built.returncode == 1, built.stderr
+    assert "Cannot write the store" in built.stderr and "unexpected" not in built.stderr
+    assert "previous store is unchanged" in built.stderr
+    write(project / "data" / "gamma.ttl", PREFIXES + 'exd:gamma a ex:Project ; rdfs:label '
+          '"Gamma"@en ; ex:developedBy exd:lab-one .\n')
+    asked = read_only(store, *KG, "query", "projects", "-f", "csv")
+    assert asked.returncode == 0, asked.stderr
+    assert "Alpha" in asked.stdout and "Gamma" not in asked.stdout  # the last good build
+    assert "answering from the last good build" in asked.stderr
+
+
+# -- builds that skipped validation ---------------------------------------------------------------
+
+def test_an_unvalidated_build_is_never_published(run: Run, project: Path, tmp_path: Path) -> None:
+    write(project / "data" / "broken.ttl", VIOLATION)
+    assert run("build", "--no-validate").exit_code == 0
+    status = run("status")
+    assert "NOT validated" in status.output and "up to date" in status.output
+    for args in (["export"], ["release", "-o", str(tmp_path / "dist")],
+                 ["serve", "--port", "0"]):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "--no-validate" in result.output and "validated sources only" in result.output
+        assert "exd:broken" not in result.output
+    assert not (tmp_path / "dist").exists()
+    (project / "data" / "broken.ttl").unlink()
+    assert run("build").exit_code == 0
+    assert "validated against the shapes" in run("status").output
+    assert run("export").exit_code == 0
+
+
+# -- tables ---------------------------------------------------------------------------------------
+
+LONG = ("A recommendation long enough to need wrapping on any ordinary terminal, with "
+        "every word of it kept, from the first to the very last one here.")
+
+
+def long_label(project: Path) -> None:
+    write(project / "data" / "long.ttl", PREFIXES + f'exd:long a ex:Project ; rdfs:label '
+          f'"{LONG}"@en ; ex:developedBy exd:lab-one .\n')
+
+
+def test_tables_keep_whole_values_in_a_pipe(run: Run, project: Path) -> None:
+    long_label(project)
+    result = run("query", "projects")  # CliRunner's stdout is not a terminal
+    assert result.exit_code == 0, result.output
+    assert LONG in result.output
+
+
+def test_width_wraps_every_value_without_cutting_it(run: Run, project: Path) -> None:
+    long_label(project)
+    result = run("query", "projects", "--width", "60")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert "…" not in result.stdout and LONG not in result.stdout  # wrapped, not cut
+    for word in LONG.split():
+        assert word in result.stdout
+    wide = run("query", "projects", "--width", "60", "--wide")
+    assert LONG in wide.stdout
+
+
+def test_a_terminal_gets_the_table_wrapped_to_its_width(project: Path, store: Path) -> None:
+    """On a real pseudo-terminal, kg query wraps to the terminal's width."""
+    import pty
+
+    long_label(project)
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store),
+           "COLUMNS": "70", "LINES": "40"}
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execvpe(KG[0], [*KG, "query", "projects"], env)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.waitpid(pid, 0)
+    text = output.decode()
+    table = [line for line in text.splitlines() if line.strip() and "Building" not in line]
+    assert all(len(line) <= 70 for line in table), table
+    for word in LONG.split():
+        assert word in text
+
+
+# -- messages -------------------------------------------------------------------------------------
+
+def test_a_misspelt_term_is_named_on_stderr(run_repo: Run) -> None:
+    """The README once showed `olc:Project`, which the ontology does not define."""
+    result = run_repo("query", "-e", "SELECT * WHERE { ?s a olc:Project }")
+    assert result.exit_code == 0
+    assert "warning: olc:Project is not in the graph" in result.stderr
+    assert "(0 rows)" in result.stdout
+    fine = run_repo("query", "-e", "SELECT * WHERE { ?s a olc:OpenLLMProject ; "
+                    "<https://w3id.org/olckg/ontology#organisationalModel> ?m }")
+    assert "warning" not in fine.stderr and "(0 rows)" not in fine.stdout
+    iri = run_repo("query", "-e", "ASK { ?s <https://w3id.org/olckg/ontology#nope> ?o }")
+    assert "warning: olc:nope is not in the graph" in iri.stderr
