@@ -230,10 +230,15 @@ def _swap_validated(project: Project, target: Path) -> None:
         os.replace(target, previous)
     os.replace(staging, target)
     try:
-        report = validate_project(project)
+        # the whole graph is validated; only the imported files' results count, so an
+        # unrelated work-in-progress file elsewhere does not block an import
+        report = validate_project(project, files=sorted(target.glob("*.ttl")))
         if not report.conforms:
-            raise ValidationFailed(report, f"the imported records do not conform: "
-                                   f"{report.violations} violation(s); nothing was changed")
+            from kg.validate import format_text
+
+            raise ValidationFailed(report, f"the imported records do not conform "
+                                   f"({report.violations} violation(s)); nothing was changed:"
+                                   f"\n{format_text(report)}")
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         if had:
