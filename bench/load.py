@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from kg.query.catalog import Catalog, StoredQuery, bind  # noqa: E402
+from kg.query.catalog import Catalog, bind, substitute  # noqa: E402
 from kg.query.federation import service_targets  # noqa: E402
 from kg.serve.assets import serve_read_only  # noqa: E402
 from kg.sources.project import find_project  # noqa: E402
@@ -45,25 +45,15 @@ CLIENT_PROCESSES = 4
 
 
 def query_mix(prefixes: dict[str, str]) -> list[str]:
-    """The catalog's queries as plain SPARQL, default parameter values bound with VALUES."""
+    """The catalog's queries as plain SPARQL, default parameter values put in the text."""
     mix = []
     for query in Catalog(REPO / "queries").all():
         if service_targets(query.text):
             continue
         if any(p.required and p.default is None for p in query.parameters):
             continue
-        mix.append(_with_values(query, bind(query, {}, prefixes)))
+        mix.append(substitute(query.text, bind(query, {}, prefixes)))
     return mix
-
-
-def _with_values(query: StoredQuery, substitutions: dict) -> str:
-    if not substitutions:
-        return query.text
-    values = " ".join(f"VALUES ?{variable.value} {{ {term} }}"
-                      for variable, term in substitutions.items())
-    body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#"))
-    head, brace, rest = body.partition("{")
-    return f"{head}{brace} {values}\n{rest}"
 
 
 def client(port: int, queries: list[str], count: int, offset: int,

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from virtuoso import Virtuoso
+from virtuoso import missing as virtuoso_missing
+from virtuoso import required as virtuoso_required
 
 from kg.cli import cli
 from kg.sources.project import PARTS
@@ -108,6 +111,37 @@ def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
+    """A real Virtuoso on loopback, started once, stopped at the end. No data loaded."""
+    reason = virtuoso_missing()
+    if reason:
+        if virtuoso_required():
+            pytest.fail(f"KG_REQUIRE_VIRTUOSO is set but {reason}")
+        pytest.skip(reason)
+    server = Virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_loaded(virtuoso: Virtuoso, repo_store: Path,
+                    tmp_path_factory: pytest.TempPathFactory) -> Virtuoso:
+    """The Virtuoso above with the repository's N-Quads dump loaded (one graph per part)."""
+    import os
+
+    dump = tmp_path_factory.mktemp("dump") / "olckg.nq"
+    env = {"KG_PROJECT": str(REPO), "KG_STORE": str(repo_store)}
+    result = CliRunner(env=env).invoke(cli, ["export", "-f", "nquads", "-o", str(dump)],
+                                       catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert os.path.getsize(dump) > 0
+    virtuoso.load_nquads(dump)
+    return virtuoso
 
 
 def write(path: Path, text: str) -> Path:

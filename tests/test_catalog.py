@@ -22,9 +22,7 @@ HEADER = """#+ summary: Projects in a region
 #+     - Asia
 PREFIX ex: <http://example.org/>
 SELECT ?_region ?__year_xsd_gYear ?_org_iri ?_name_en ?_n_number ?p WHERE {
-  ?p ex:region ?_region .   # "?_ignored" in a comment is not a parameter
-  FILTER(?p != <http://example.org/?_alsoIgnored>)
-  FILTER(STR(?p) != "?_notAParameter")
+  ?p ex:region ?_region .   # "?_region" in a comment is the same parameter
 }
 """
 
@@ -48,6 +46,21 @@ def test_parameters_follow_the_basil_convention() -> None:
     }
     assert query.parameter("region").default == "Europe"
     assert query.parameter("region").allowed == ("Europe", "Asia")
+
+
+@pytest.mark.parametrize("where", ['# see ?_stray', 'FILTER(STR(?p) != "?_stray")',
+                                   "FILTER(?p != <http://example.org/?_stray>)"])
+def test_a_parameter_only_in_a_comment_string_or_iri_is_an_error(where: str) -> None:
+    """grlc reads parameters from the whole text; kg reads the same ones, and refuses these."""
+    with pytest.raises(QueryError, match=r"\?_stray appears only in a comment, string or IRI"):
+        parse_query(f"SELECT ?p WHERE {{ ?p ?q ?_real . {where} }}", "q")
+
+
+def test_grlc_types_integer_and_other_suffixes() -> None:
+    query = parse_query("SELECT ?p WHERE { ?p ?q ?_n_integer , ?_d_date , ?_x_literal }", "q")
+    described = {p.name: (p.kind, p.detail) for p in query.parameters}
+    assert described == {"n": ("datatype", "xsd:integer"), "d": ("lang", "date"),
+                         "x": ("literal", None)}
 
 
 def test_values_become_typed_terms() -> None:

@@ -144,7 +144,7 @@ def test_the_five_mentioned_organisations_and_the_compute_partnerships(run_repo:
         SELECT ?project WHERE {
           ?l olc:linkType olcv:link-compute-partnership ; olc:project/rdfs:label ?project }
         ORDER BY ?project""")
-    assert [r["project"] for r in compute] == ["BLOOM", "Bielik"]
+    assert [r["project"] for r in compute] == ["BLOOM", "Bielik", "OLMo", "SEA-LION", "SEA-LION"]
 
 
 def test_motivation_categories_are_recorded_as_unknown(run_repo: Run) -> None:

@@ -30,6 +30,13 @@ CASES = [
     (["no-such-command"], 2, "No such command"),
     (["build", "--no-such-option"], 2, "No such option"),
     (["validate", "missing.ttl"], 2, "does not exist"),
+    (["query", "projects", "--endpoint", "ftp://x"], 2, "is not an http(s) URL"),
+    (["query", "projects", "--endpoint", "http://127.0.0.1:1/sparql"], 1,
+     "cannot reach the endpoint http://127.0.0.1:1/sparql"),
+    (["publish", "--endpoint", "ftp://x"], 2, "is not an http(s) URL"),
+    (["publish", "--endpoint", "http://127.0.0.1:1/store"], 1,
+     "cannot reach the endpoint http://127.0.0.1:1/store"),
+    (["publish", "--endpoint", "http://127.0.0.1:1/store", "--dry-run"], 0, None),
 ]
 
 

@@ -347,7 +347,9 @@ def test_catalog_pages_html_json_and_csv(server: Server) -> None:
     status, headers, body = server.request("GET", "/queries/sampled-projects")
     assert status == 200 and headers["content-type"].startswith("text/html")
     table = body.split(b"<h2>SPARQL</h2>")[0]
-    assert b"<td>Masakhane</td>" in table and b"https://w3id.org" not in table
+    # IRIs show as their labels, linked to their pages (the IRI only in the link's title)
+    assert re.search(rb'<td><a href="/id/[a-z-]+" title="https://w3id.org/[^"]+">Masakhane</a>'
+                     rb"</td>", table) and b">https://w3id.org" not in table
     assert b"cut at 10 rows" in table  # the server runs with --max-rows 10
     status, headers, body = server.request("GET", "/queries/recommendations-for.csv?group="
                                            + quote("AI companies"))
@@ -363,7 +365,7 @@ def test_catalog_pages_html_json_and_csv(server: Server) -> None:
 
 
 def test_editor_page_offers_every_prebuilt_query(server: Server) -> None:
-    status, _, body = server.request("GET", "/")
+    status, _, body = server.request("GET", "/editor")
     assert status == 200
     assert b"/static/yasgui.min.js" in body
     assert body.count(b'data-name="') == len(json.loads(server.request(
@@ -428,7 +430,7 @@ def test_browser_runs_a_prebuilt_query_and_shows_its_rows(server: Server, tmp_pa
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
-        browser.get(f"http://127.0.0.1:{server.port}/")
+        browser.get(f"http://127.0.0.1:{server.port}/editor")
         button = WebDriverWait(browser, 30).until(ec.element_to_be_clickable(
             (By.CSS_SELECTOR, '#examples button[data-name="organisational-models"]')))
         button.click()

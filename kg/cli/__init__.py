@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
-from kg.cli import build, imports, link, new, publish, query, serve
+from kg.cli import build, imports, link, new, publish, query, serve, site
 from kg.cli.common import KgGroup
 
 
@@ -30,8 +30,8 @@ def cli(debug: bool) -> None:
 
 
 for command in (build.build, build.validate, build.status, query.query, query.queries,
-                query.stats, publish.export, publish.release, publish.docs, serve.serve,
-                link.link, new.new, imports.import_):
+                query.stats, publish.export, publish.release, publish.publish, publish.docs,
+                site.site, serve.serve, link.link, new.new, imports.import_):
     cli.add_command(command)
 
 

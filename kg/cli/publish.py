@@ -72,6 +72,40 @@ def _keep(path: Path, data: bytes) -> None:
 
 
 @click.command()
+@click.option("--endpoint", metavar="URL", required=True, envvar="KG_PUBLISH_ENDPOINT",
+              help="The store's SPARQL 1.1 Graph Store Protocol endpoint (e.g. Oxigraph's "
+                   "/store, Virtuoso's /sparql-graph-crud-auth) [env KG_PUBLISH_ENDPOINT].")
+@click.option("--dry-run", is_flag=True, help="Say what would be written; send nothing.")
+@click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=120,
+              show_default=True, help="How long to wait for each request.")
+@with_env
+def publish(env: Env, endpoint: str, dry_run: bool, timeout_s: float) -> None:
+    """Write the ontology, data and shapes graphs to another store, replacing them.
+
+    One PUT per graph (https://w3id.org/olckg/graph/PART, the dumps' layout), then each graph
+    is read back and its triples counted. Credentials come from KG_ENDPOINT_USER and
+    KG_ENDPOINT_PASSWORD (Basic or Digest, as the server asks), never from the command line.
+    Exit 0 when every count matches, 1 when a request fails or a count differs.
+    """
+    from kg.publish import PARTS, DumpSources, graphs_of
+    from kg.publish import publish as put_graphs
+    from kg.store import staleness
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
+    build = env.live_build()
+    if staleness(env.project, build) is not None:
+        raise CliError("the sources changed since the last good build and do not build; fix "
+                       "them (kg validate) first: only validated sources are published")
+    graphs = graphs_of(DumpSources(env.project, PARTS).lines)
+    if dry_run:
+        for graph in graphs:
+            click.echo(f"would PUT <{graph.iri}> to {endpoint}: {graph.triples} triples")
+        return
+    put_graphs(endpoint, graphs, timeout_s, report=click.echo)
+
+
+@click.command()
 @click.option("--version", "version", metavar="X", default=None,
               help="The release's version [default: the kg version].")
 @click.option("-o", "--output", metavar="DIR", default="dist", show_default=True,

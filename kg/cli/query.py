@@ -16,7 +16,8 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.argument("query", required=False, metavar="[NAME|FILE|-]")
 @click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text instead.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable). Bound by the engine, never pasted.")
+              help="Bind a query parameter (repeatable): the variable is replaced by the value "
+                   "as an RDF term (an IRI, or a literal with its escapes), never pasted.")
 @click.option("-f", "--format", "fmt", metavar="FORMAT",
               type=click.Choice(["table", "csv", "tsv", "json", "xml",
                                  "turtle", "ntriples", "jsonld", "rdfxml"]),
@@ -31,10 +32,18 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
               help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
                    "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
+@click.option("--endpoint", metavar="URL", envvar="KG_ENDPOINT",
+              help="Ask this SPARQL 1.1 endpoint instead of the local store [env KG_ENDPOINT].")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: a graph to read as the default graph (repeatable; "
+                   "default: the dumps' ontology and data graphs; 'none': the endpoint's own).")
+@click.option("--timeout-s", type=click.FloatRange(min=0, min_open=True), default=60,
+              show_default=True, help="With --endpoint: how long to wait for the answer.")
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
           fmt: str | None, output: str | None, wide: bool, width: int | None,
-          wikidata_endpoint: str | None) -> None:
+          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
+          timeout_s: float) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
@@ -51,16 +60,18 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
         if not sep or not name:
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
         values[name.strip()] = value
+    if wide:
+        width = None
+    elif width is None and (output is None or output == "-") and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    if endpoint:
+        return _remote(env, stored, values, fmt, output, width, endpoint, graphs, timeout_s)
     build = env.live_build()
     compactor = env.compactor(build)
     store = build.open()
     endpoints = wikidata_map(wikidata_endpoint)
     result = execute(store, stored, values, compactor.prefixes, endpoints)
     _warn_undefined(store, stored.text, compactor)
-    if wide:
-        width = None
-    elif width is None and (output is None or output == "-") and sys.stdout.isatty():
-        width = shutil.get_terminal_size().columns
     write_output(render(result, fmt, compactor, stored, width), output)
 
 
@@ -79,6 +90,24 @@ def ox_named(iri: str):
     import pyoxigraph as ox
 
     return ox.NamedNode(iri)
+
+
+def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: str | None,
+            width: int | None, endpoint: str, graphs: tuple[str, ...], timeout_s: float
+            ) -> None:
+    """The same query, parameters bound the same way, asked of another store."""
+    from kg.query import GRAPHS, bind, query_endpoint, render, substitute, with_prefixes
+    from kg.terms import Compactor
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
+    build = env.store.current()  # prefixes of the last build, if any; nothing is built
+    compactor = env.compactor(build) if build else Compactor({})
+    text = substitute(stored.text, bind(stored, values, compactor.prefixes))
+    text = with_prefixes(text, compactor.prefixes)
+    chosen = () if graphs == ("none",) else (graphs or GRAPHS)
+    result = query_endpoint(endpoint, text, chosen, timeout_s, stored.name)
+    write_output(render(result, fmt, compactor, stored, width), output)
 
 
 def _pick_query(env: Env, query: str | None, expression: str | None):
@@ -105,18 +134,30 @@ def _pick_query(env: Env, query: str | None, expression: str | None):
 @click.argument("name", required=False)
 @click.option("--markdown", is_flag=True,
               help="Write the whole catalog as Markdown, with each query's current answer.")
+@click.option("--openapi", "as_openapi", is_flag=True,
+              help="Write an OpenAPI 3 description of the catalog as `kg serve` answers it.")
+@click.option("--server", metavar="URL", default="http://127.0.0.1:7878", show_default=True,
+              help="With --openapi: the server the description names.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @with_env
-def queries(env: Env, name: str | None, markdown: bool, output: str | None) -> None:
+def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server: str,
+            output: str | None) -> None:
     """List the prebuilt queries, or print the text of query NAME.
 
     With --markdown, write the catalog as documentation (docs/queries.md is made this way):
-    each question, its parameters, its SPARQL and its current answer. Exit 0, or 1 for an
+    each question, its parameters, its SPARQL and its current answer. With --openapi, an
+    OpenAPI 3 description of /queries/NAME on `kg serve`, as grlc makes one. Exit 0, or 1 for an
     unknown name or a broken query header.
     """
     from kg.query import Catalog
 
     catalog = Catalog(env.project.queries_dir)
+    if as_openapi:
+        from kg.query import openapi_document
+
+        document = openapi_document(catalog.all(), server)
+        write_output((json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode(), output)
+        return
     if markdown:
         from kg.publish import queries_markdown
 
@@ -142,27 +183,41 @@ def queries(env: Env, name: str | None, markdown: bool, output: str | None) -> N
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
+@click.option("--markdown", is_flag=True,
+              help="Write the coverage tables as Markdown (docs/coverage.md is made this way).")
+@click.option("-o", "--output", metavar="FILE", help="With --markdown: write to FILE.")
 @with_env
-def stats(env: Env, fmt: str) -> None:
-    """Count triples, instances per class and uses per property, and show per-project coverage.
+def stats(env: Env, fmt: str, markdown: bool, output: str | None) -> None:
+    """Count triples, instances per class and uses per property, and show coverage.
 
-    Coverage lists, for every project, which expected facts are filled, which the sources do
-    not give (recorded as olc:unknown) and which are missing. Exit 0, or 1 when the store
-    cannot be read.
+    Coverage lists, for every project and for releases, datasets, organisations and papers,
+    which expected facts are filled, which the sources do not give (recorded as olc:unknown)
+    and which are missing. Exit 0, or 1 when the store cannot be read.
     """
     from kg.link import entities, linking_report
-    from kg.query import EXPECTED, project_coverage
+    from kg.query import EXPECTED, class_coverage, project_coverage
     from kg.store import collect
 
     build = env.live_build()
     store = build.open()
-    result = collect(store)
     coverage = project_coverage(store)
+    classes = class_coverage(store)
+    if markdown:
+        from kg.publish import coverage_markdown
+
+        write_output(coverage_markdown(classes, coverage, EXPECTED).encode(), output)
+        return
+    result = collect(store)
     links = linking_report(entities(store))
     if fmt == "json":
         payload = result.to_json()
         payload["coverage"] = [{"project": c.project, "label": c.label, "states": c.states}
                                for c in coverage]
+        payload["class_coverage"] = [
+            {"class": c.name, "instances": c.instances,
+             "properties": [{"property": p.name, "filled": p.filled, "unknown": p.unknown,
+                             "missing": p.missing} for p in c.properties]}
+            for c in classes]
         payload["wikidata_links"] = [{"kind": r.kind, "entities": r.entities,
                                       "linked": r.linked, "no_item": r.no_item,
                                       "unchecked": r.unchecked} for r in links]
@@ -186,6 +241,14 @@ def stats(env: Env, fmt: str) -> None:
     for entry in coverage:
         cells = " ".join(f"{marks[entry.states[e.name]]:>2}" for e in EXPECTED)
         click.echo(f"  {entry.label.ljust(width)}  {cells}  {entry.filled:>3}/{len(EXPECTED)}")
+    click.echo("\nclass coverage (instances with each expected fact filled, unknown in the "
+               "sources, missing):")
+    width = max((len(p.name) for c in classes for p in c.properties), default=0) + 2
+    for entry in classes:
+        click.echo(f"  {f'{entry.name} ({entry.instances})'.ljust(width + 2)}"
+                   f"{'filled':>7} {'unknown':>8} {'missing':>8}")
+        for p in entry.properties:
+            click.echo(f"    {p.name.ljust(width)}{p.filled:>7} {p.unknown:>8} {p.missing:>8}")
     total = sum(r.entities for r in links)
     linked = sum(r.linked for r in links)
     click.echo(f"\nwikidata links: {linked} of {total} linkable entities linked "

@@ -111,7 +111,7 @@ def triples(record: Record, prefix: str, agent: str, title: str, context: Contex
         add((a, _n(OLC + "recordField"), _lit(f"link: {record.link}")))
     if record.licence_name:
         add((a, _n(OLC + "licenceName"), _lit(record.licence_name)))
-    if record.licence:
+    if record.licence and record.licence in context.licences:  # the graph's licences only
         add((a, _n(DCT + "license"), _n(record.licence)))
     for text in record.fields:
         add((a, _n(OLC + "recordField"), _lit(text)))
@@ -134,7 +134,7 @@ def triples(record: Record, prefix: str, agent: str, title: str, context: Contex
             add((c, _n(OLC + "catalogueNotes"), _lit(criterion.notes)))
         if criterion.licence_name:
             add((c, _n(OLC + "licenceName"), _lit(criterion.licence_name)))
-        if criterion.licence:
+        if criterion.licence and criterion.licence in context.licences:
             add((c, _n(DCT + "license"), _n(criterion.licence)))
     add((src, _n(RDF + "type"), _n(FOAF + "Document")))
     add((src, _n(DCT + "type"), _n(OLCV + "source-catalogue-record")))

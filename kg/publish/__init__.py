@@ -3,7 +3,8 @@
 Takes a project and its validated build (``kg.store``); gives deterministic dumps in every
 RDF format with the parts in named graphs (``dump``), release folders with VoID, checksums
 and change reports (``make_release``), and HTML documentation of the ontology, vocabularies
-and query catalog (``write_docs``).
+and query catalog (``write_docs``), the coverage page (``coverage_markdown``), and the graphs
+written to another store through the Graph Store Protocol (``publish``).
 """
 
 from kg import lazy_exports
@@ -15,6 +16,9 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "PARTS": "export",
     "GRAPH_BASE": "export",
     "make_release": "release",
+    "publish": "remote",
+    "graphs_of": "remote",
     "write_docs": "docs",
     "queries_markdown": "docs",
+    "coverage_markdown": "coverage",
 })

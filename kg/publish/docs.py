@@ -233,8 +233,9 @@ def _concept(concept: Concept) -> None:
             if concept.scope:
                 t.div("Scope: " + concept.scope, cls="note")
             for relation, target, label in concept.matches:
-                t.div(f"{relation}: ", t.a(label or target, href=f"#{_anchor(target)}"),
-                      cls="match")
+                internal = target.startswith("https://w3id.org/olckg/")  # else Wikidata, ...
+                t.div(f"{relation}: ", t.a(label or target, href=f"#{_anchor(target)}"
+                                           if internal else target), cls="match")
             _sources(concept.sources)
         if concept.children:
             with t.ul():

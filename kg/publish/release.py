@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.publish.export import ATTRIBUTION, FORMATS, PARTS, DumpSources, dump
+from kg.publish.export import ATTRIBUTION, FORMATS, GRAPH_BASE, PARTS, DumpSources, dump
 from kg.sources import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -34,8 +34,24 @@ DCAT = "http://www.w3.org/ns/dcat#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 OWL = "http://www.w3.org/2002/07/owl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 PREFIXES = {"void": VOID, "dct": DCT, "dcat": DCAT, "xsd": XSD, "foaf": FOAF, "owl": OWL,
-            "rdf": RDF}
+            "rdf": RDF, "sd": SD}
+#: What each named graph of the N-Quads and TriG dumps holds, said in void.ttl.
+GRAPH_ROLES = {
+    "ontology": "The ontology and its SKOS vocabularies. With the data graph, it makes the "
+                "default graph the catalog's queries read (load both, or name both with "
+                "default-graph-uri).",
+    "data": "The curated data with its evidence. With the ontology graph, it makes the default "
+            "graph the catalog's queries read.",
+    "shapes": "The SHACL shapes that check the data; the catalog's queries do not read them.",
+    "osai": "Openness assessments by the European Open Source AI Index (statements by that "
+            "catalogue, CC BY 4.0). The catalog's openness queries read them with the ontology "
+            "and data graphs.",
+    "mot": "Openness assessments by the LF AI & Data Model Openness Tool (statements by that "
+           "catalogue, MIT). The catalog's openness queries read them with the ontology and "
+           "data graphs.",
+}
 
 
 #: Imported catalogues: (agent, subset title, licence, homepage), by part.
@@ -94,18 +110,21 @@ def _write(project: Project, staging: Path, version: str, fingerprint: str,
         if fmt.name == "ntriples":
             release.triples = count
         dumps += _publish(staging, f"{NAME}.{fmt.extension}", data, fmt.name, release)
-    part_triples: dict[str, int] = {}
     for part in PARTS:
-        data, part_triples[part] = dump(sources, FORMATS["turtle"], (part,), prefixes,
-                                        fingerprint)
+        data, _ = dump(sources, FORMATS["turtle"], (part,), prefixes, fingerprint)
         dumps += _publish(staging, f"{NAME}-{part}.ttl", data, "turtle", release)
+    from kg.publish.web.context import context_bytes, project_context
+
+    # the @context the JSON-LD dump names (https://w3id.org/olckg/context.jsonld), shipped along
+    (staging / "context.jsonld").write_bytes(context_bytes(project_context(project, prefixes)))
     if previous is not None:
         release.changes = changes(previous / f"{NAME}.nt", staging / f"{NAME}.nt")
         (staging / "CHANGES.md").write_text(changes_markdown(release.changes, previous, version),
                                             encoding="utf-8")
         (staging / "changes.json").write_text(json.dumps(release.changes, indent=2) + "\n",
                                               encoding="utf-8")
-    void = describe(staging, dumps, version, today, sparql_endpoint, base_url, part_triples)
+    graphs = {part: len(set(sources.lines[part])) for part in PARTS}
+    void = describe(staging, dumps, version, today, sparql_endpoint, base_url, graphs)
     (staging / "void.ttl").write_bytes(void)
     sums = "".join(f"{_sha256(staging / name)}  {name}\n"
                    for name in sorted(p.name for p in staging.iterdir() if p.is_file()))
@@ -138,9 +157,12 @@ def _sha256(path: Path) -> str:
 
 def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: date,
              sparql_endpoint: str | None, base_url: str | None,
-             part_triples: dict[str, int] | None = None) -> bytes:
-    """void.ttl: the dataset, this release of it, its statistics and its files; each imported
-    catalogue is a void:subset with its own source, licence and citation."""
+             graphs: dict[str, int] | None = None) -> bytes:
+    """void.ttl: the dataset, this release of it, its statistics, its graphs and its files.
+
+    ``graphs``: the triples of each part, described as a subset named by the graph the
+    N-Quads and TriG dumps put it in (``sd:name``), so the layout is stated in the data.
+    """
     base = (base_url or f"{DATASET}releases/{version}/").rstrip("/") + "/"
     graph = ox.Store()
     graph.bulk_load(path=staging / f"{NAME}.nt", format=ox.RdfFormat.N_TRIPLES)
@@ -190,21 +212,22 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
         if name.endswith(".gz"):
             triples.append((file, n(DCAT + "compressFormat"),
                             n("https://www.iana.org/assignments/media-types/application/gzip")))
-    for part, count in (part_triples or {}).items():
-        if part not in CATALOGUE_SUBSETS or not count:
-            continue
-        agent, title, licence, homepage = CATALOGUE_SUBSETS[part]
-        subset = n(base + f"void.ttl#{part}")
-        triples += [(release, n(VOID + "subset"), subset),
-                    (release, n(DCT + "source"), n(agent)),
-                    (subset, n(RDF + "type"), n(VOID + "Dataset")),
-                    (subset, n(DCT + "title"), ox.Literal(title, language="en")),
-                    (subset, n(DCT + "source"), n(agent)),
-                    (subset, n(FOAF + "homepage"), n(homepage)),
-                    (subset, n(DCT + "license"), n(licence)),
-                    (subset, n(DCT + "bibliographicCitation"), lit(ATTRIBUTION[part])),
-                    (subset, n(VOID + "triples"), lit(count, XSD + "integer")),
-                    (subset, n(VOID + "dataDump"), n(base + f"{NAME}-{part}.ttl"))]
+    for part, count in (graphs or {}).items():
+        node = n(base + f"void.ttl#graph-{part}")
+        triples += [(release, n(VOID + "subset"), node),
+                    (node, n(RDF + "type"), n(VOID + "Dataset")),
+                    (node, n(SD + "name"), n(GRAPH_BASE + part)),
+                    (node, n(VOID + "triples"), lit(count, XSD + "integer")),
+                    (node, n(DCT + "description"), ox.Literal(GRAPH_ROLES[part], language="en"))]
+        if part in CATALOGUE_SUBSETS and count:  # an imported catalogue: credit it
+            agent, title, licence, homepage = CATALOGUE_SUBSETS[part]
+            triples += [(release, n(DCT + "source"), n(agent)),
+                        (node, n(DCT + "title"), ox.Literal(title, language="en")),
+                        (node, n(DCT + "source"), n(agent)),
+                        (node, n(FOAF + "homepage"), n(homepage)),
+                        (node, n(DCT + "license"), n(licence)),
+                        (node, n(DCT + "bibliographicCitation"), lit(ATTRIBUTION[part])),
+                        (node, n(VOID + "dataDump"), n(base + f"{NAME}-{part}.ttl"))]
     if sparql_endpoint:
         triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
     ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),

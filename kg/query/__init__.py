@@ -1,10 +1,11 @@
 """Query: the prebuilt catalog, running queries on a store, and rendering their answers.
 
 Takes a store and ``queries/`` (``.rq`` files with grlc-style ``#+`` decorators); gives the
-``Catalog`` of ``StoredQuery``s with their parameters bound by the engine (``bind``), answers
-(``execute``) rendered as tables, CSV, JSON, Markdown (``render``), the SERVICE targets a
-query would call, checked against an allow-list and retargeted (``federation``), and the
-per-project coverage of expected facts (``coverage``).
+``Catalog`` of ``StoredQuery``s with their parameters typed as RDF terms (``bind``) and put
+into the text (``substitute``), answers (``execute``) rendered as tables, CSV, JSON,
+Markdown (``render``), the SERVICE targets a query would call, checked against an
+allow-list and retargeted (``federation``), and the per-project coverage of expected facts
+(``coverage``).
 """
 
 from kg import lazy_exports
@@ -13,6 +14,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "Catalog": "catalog",
     "StoredQuery": "catalog",
     "bind": "catalog",
+    "substitute": "catalog",
     "load_query_file": "catalog",
     "parse_query": "catalog",
     "Answer": "run",
@@ -31,6 +33,12 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "service_targets": "federation",
     "WDQS": "federation",
     "ENTITY": "federation",
+    "openapi_document": "openapi",
+    "GRAPHS": "remote",
+    "query_endpoint": "remote",
+    "with_prefixes": "remote",
     "EXPECTED": "coverage",
     "project_coverage": "coverage",
+    "CLASS_EXPECTED": "coverage",
+    "class_coverage": "coverage",
 })

@@ -7,10 +7,14 @@ The header stays a SPARQL comment, so the same files work with grlc and other to
     #+ defaults:
     #+   - region: Europe
 
-Parameters follow grlc's (BASIL) naming convention: ``?_name`` is a required parameter,
+Decorators and parameters are read exactly as grlc reads them (``grlc/gquery.py``): the
+header is every line that starts with ``#+``, as YAML; ``?_name`` is a required parameter,
 ``?__name`` an optional one, and a suffix types the value: ``?_name_iri`` (an IRI),
-``?_name_en`` (a literal in that language), ``?_name_number``, ``?_name_xsd_date`` (a
-literal of that datatype). Values are bound by the engine, never pasted into the text.
+``?_name_number``, ``?_name_literal``, ``?_name_integer`` (xsd:integer),
+``?_name_prefix_type`` (a literal of that datatype), any other ``?_name_xx`` a literal in
+language ``xx``. A value is bound as grlc binds it, by replacing the variable in the text, but
+serialised as an RDF term by pyoxigraph (quotes and escapes done), so a parameter need not be
+selected and a value can never change the query around it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,12 @@ _TOKENS = re.compile(
 )
 
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
-_LANG = re.compile(r"^[a-z]{2,3}$")
+#: grlc's parameter pattern (gquery.get_parameters), matched over the whole text as grlc does.
+_GRLC_PARAMETER = re.compile(
+    r"\?(?P<required>[_]{1,2})(?P<name>[a-zA-Z0-9]+)"
+    r"([_](?P<type>(iri)|(number)|(literal)|(integer)))?"
+    r"([_](?P<prefix>[a-zA-Z0-9]+)[_](?P<userdefined>[a-zA-Z0-9]+))?"
+    r"([_](?P<lang>[a-zA-Z0-9]+))?")
 _NUMERIC = {"integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
             "positiveInteger"}
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -86,19 +95,20 @@ class StoredQuery:
 
 def parse_query(text: str, name: str, path: Path | None = None) -> StoredQuery:
     """Read the ``#+`` header and the parameters of one query."""
-    header = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#+"):
-            header.append(stripped[2:].removeprefix(" "))
-        elif stripped and not stripped.startswith("#"):
-            break
+    # grlc: every line that starts with "#+", anywhere, with its leading '#' and '+' removed
+    header = [row.lstrip("#+") for row in text.split("\n") if row.startswith("#+")]
     meta = _read_header(header, name) if header else {}
     defaults = _as_mapping(meta.get("defaults"), "defaults", name)
     allowed = _as_mapping(meta.get("enumerate"), "enumerate", name)
-    parameters = tuple(
-        _parameter(variable, defaults, allowed) for variable in _parameter_variables(text)
-    )
+    found: dict[str, Parameter] = {}
+    for match in _GRLC_PARAMETER.finditer(text):
+        found.setdefault(match["name"], _parameter(match, defaults, allowed))
+    parameters = tuple(found.values())
+    variables = {m["var"] for m in _TOKENS.finditer(text) if m["var"]}
+    stray = [f"?{p.variable}" for p in parameters if p.variable not in variables]
+    if stray:
+        raise BadQuery(f"query {name}: {', '.join(stray)} appears only in a comment, string or "
+                       "IRI, yet grlc would offer it as a parameter; rename it")
     unknown = set(defaults) - {p.name for p in parameters}
     if unknown:
         raise BadQuery(f"query {name}: defaults for unknown parameter(s) "
@@ -134,42 +144,36 @@ def _read_header(lines: list[str], name: str) -> dict:
 
 
 def _as_mapping(value: object, key: str, name: str) -> dict[str, object]:
-    """grlc writes defaults/enumerate as a list of one-key maps; a plain map is accepted too."""
+    """grlc writes defaults/enumerate as a list of one-key maps; a plain map is accepted too.
+
+    An ``enumerate`` entry that is only a name (grlc then asks the endpoint for the values)
+    restricts nothing here.
+    """
     if value is None:
         return {}
     if isinstance(value, dict):
         return {str(k): v for k, v in value.items()}
-    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
-        return {str(k): v for item in value for k, v in item.items()}
+    if isinstance(value, list) and all(isinstance(item, dict) or
+                                       (key == "enumerate" and isinstance(item, str))
+                                       for item in value):
+        return {str(k): v for item in value if isinstance(item, dict) for k, v in item.items()}
     raise BadQuery(f"query {name}: #+ {key} must be a list of 'name: value' entries")
 
 
-def _parameter_variables(text: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for match in _TOKENS.finditer(text):
-        variable = match.group("var")
-        if variable and variable.startswith("_") and variable.strip("_"):
-            seen.setdefault(variable)
-    return list(seen)
-
-
-def _parameter(variable: str, defaults: dict, allowed: dict) -> Parameter:
-    required = not variable.startswith("__")
-    name, *suffix = variable.lstrip("_").split("_")
-    kind, detail = "literal", None
-    if suffix == ["iri"]:
-        kind = "iri"
-    elif suffix == ["number"]:
-        kind = "number"
-    elif suffix == ["literal"] or not suffix:
-        kind = "literal"
-    elif len(suffix) == 1 and _LANG.match(suffix[0]):
-        kind, detail = "lang", suffix[0]
-    elif len(suffix) == 2:
-        kind, detail = "datatype", f"{suffix[0]}:{suffix[1]}"
+def _parameter(match: re.Match, defaults: dict, allowed: dict) -> Parameter:
+    """One parameter as grlc reads it from its variable's name."""
+    name, kind, detail = match["name"], "literal", None
+    if match["type"] in ("iri", "number", "literal"):
+        kind = match["type"]
+    elif match["type"] == "integer":
+        kind, detail = "datatype", "xsd:integer"
+    elif match["prefix"] and match["userdefined"]:
+        kind, detail = "datatype", f"{match['prefix']}:{match['userdefined']}"
+    if match["lang"]:  # grlc applies a language last, over any type
+        kind, detail = "lang", match["lang"]
     default = defaults.get(name)
     values = allowed.get(name) or ()
-    return Parameter(name, variable, required, kind, detail,
+    return Parameter(name, match[0][1:], len(match["required"]) == 1, kind, detail,
                      None if default is None else str(default),
                      tuple(str(v) for v in values))
 
@@ -231,6 +235,26 @@ def bind(query: StoredQuery, values: dict[str, str], prefixes: dict[str, str]
                              f"{', '.join(parameter.allowed)}")
         bindings[ox.Variable(parameter.variable)] = _term(parameter, value, all_prefixes)
     return bindings
+
+
+def substitute(text: str, bindings: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """The query with each bound parameter variable replaced by its value as an RDF term.
+
+    This is how grlc binds, and what any SPARQL 1.1 engine understands: the value is
+    serialised by pyoxigraph (``<iri>`` or a literal with its quotes and escapes), and only
+    variable tokens are replaced, never text inside strings, IRIs or comments, so a value
+    can never change the query around it.
+    """
+    values = {variable.value: str(term) for variable, term in bindings.items()}
+    if not values:
+        return text
+    parts, position = [], 0
+    for match in _TOKENS.finditer(text):
+        value = values.get(match.group("var") or "")
+        if value is not None:
+            parts += [text[position:match.start()], value]
+            position = match.end()
+    return "".join(parts) + text[position:]
 
 
 def _term(parameter: Parameter, value: str, prefixes: dict[str, str]

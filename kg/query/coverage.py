@@ -100,3 +100,119 @@ def _holds(store: ox.Store, pattern: str, project: ox.NamedNode) -> bool:
     answer = store.query(f"{PREFIXES} SELECT ?p WHERE {{ {pattern} }} LIMIT 1",
                          substitutions={ox.Variable("p"): project})
     return any(True for _ in answer)
+
+
+# --- Coverage per class -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Property:
+    """An expected property of a class: ``filled`` holds for ?s when the graph gives it, and
+    ``olc:unknown`` with one of ``unknown`` records that the sources read do not give it."""
+
+    name: str
+    filled: str
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassExpectation:
+    name: str
+    classes: tuple[str, ...]
+    properties: tuple[Property, ...]
+
+
+WIKIDATA = Property("Wikidata link", "{ ?s owl:sameAs ?x } UNION { ?s olc:noMatchIn ?x }")
+
+#: What the graph should say about each kind of entity. ?s is the entity.
+CLASS_EXPECTED = (
+    ClassExpectation("model releases", ("fair4ml:MLModel",), (
+        Property("release date", "?s schema:datePublished ?x .", ("schema:datePublished",)),
+        Property("parameter count", "?s olc:parameterCount ?x .", ("olc:parameterCount",)),
+        Property("licence", "?s dct:license ?x .", ("dct:license",)),
+        Property("hub or repository", "?s olc:huggingFacePage|olc:githubPage ?x .",
+                 ("olc:huggingFacePage", "olc:githubPage")),
+        Property("languages", "?s olc:language|olc:languageCount ?x .",
+                 ("olc:language", "olc:languageCount")),
+        Property("gated access", "?s olc:gatedAccess ?x .", ("olc:gatedAccess",)),
+        Property("base model", "?s fair4ml:fineTunedFrom|prov:wasDerivedFrom ?x .",
+                 ("fair4ml:fineTunedFrom",)),
+        Property("training data", "?s fair4ml:trainedOn ?x .", ("fair4ml:trainedOn",)),
+        Property("paper (on it or its family)", "?a a schema:ScholarlyArticle . "
+                 "{ ?a schema:about ?s } UNION { ?s dct:isPartOf ?f . ?a schema:about ?f }"),
+    )),
+    ClassExpectation("datasets", ("schema:Dataset",), (
+        Property("publisher", "?s olc:developedBy ?x .", ("olc:developedBy",)),
+        Property("licence", "?s dct:license ?x .", ("dct:license",)),
+        Property("hub page", "?s olc:huggingFacePage ?x .", ("olc:huggingFacePage",)),
+        Property("used to train a release", "?r fair4ml:trainedOn ?s ."),
+        WIKIDATA,
+    )),
+    ClassExpectation("organisations", ("org:Organization", "org:OrganizationalUnit",
+                                       "org:OrganizationalCollaboration"), (
+        Property("country", "?s olc:country ?x .", ("olc:country",)),
+        Property("city", "?s olc:city ?x .", ("olc:city",)),
+        Property("region", "?s olc:region ?x .", ("olc:region",)),
+        Property("organisation type", "?s olc:organisationType ?x .", ("olc:organisationType",)),
+        Property("legal type", "?s org:classification ?x .", ("org:classification",)),
+        Property("parent organisation", "?s org:unitOf|org:subOrganizationOf ?x .",
+                 ("org:unitOf", "org:subOrganizationOf")),
+        Property("homepage", "?s foaf:homepage ?x .", ("foaf:homepage",)),
+        Property("ROR ID", "?s olc:rorId ?x .", ("olc:rorId",)),
+        WIKIDATA,
+    )),
+    ClassExpectation("papers", ("schema:ScholarlyArticle",), (
+        Property("title", "?s dct:title ?x .", ("dct:title",)),
+        Property("arXiv ID", "?s olc:arxivId ?x .", ("olc:arxivId",)),
+        Property("DOI", "?s olc:doi ?x .", ("olc:doi",)),
+        Property("date", "?s schema:datePublished ?x .", ("schema:datePublished",)),
+        Property("describes a release or family", "?s schema:about ?x ."),
+    )),
+)
+
+CLASS_PREFIXES = PREFIXES + """
+PREFIX org:     <http://www.w3.org/ns/org#>
+PREFIX foaf:    <http://xmlns.com/foaf/0.1/>
+PREFIX owl:     <http://www.w3.org/2002/07/owl#>
+"""
+
+
+@dataclass
+class PropertyCoverage:
+    name: str
+    filled: int
+    unknown: int
+    missing: int
+
+
+@dataclass
+class ClassCoverage:
+    name: str
+    instances: int
+    properties: list[PropertyCoverage]
+
+
+def class_coverage(store: ox.Store) -> list[ClassCoverage]:
+    """For each kind of entity, how many instances have each expected property filled, how
+    many record it as unknown (and do not give it), and how many say nothing."""
+    result = []
+    for expectation in CLASS_EXPECTED:
+        values = " ".join(expectation.classes)
+        subjects = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c .")
+        rows = []
+        for prop in expectation.properties:
+            filled = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c . {prop.filled}")
+            unknown: set[str] = set()
+            if prop.unknown:
+                unknown = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c . "
+                                           f"VALUES ?u {{ {' '.join(prop.unknown)} }} "
+                                           "?s olc:unknown ?u .") - filled
+            rows.append(PropertyCoverage(prop.name, len(filled), len(unknown),
+                                         len(subjects) - len(filled) - len(unknown)))
+        result.append(ClassCoverage(expectation.name, len(subjects), rows))
+    return result
+
+
+def _subjects(store: ox.Store, pattern: str) -> set[str]:
+    answer = store.query(f"{CLASS_PREFIXES} SELECT DISTINCT ?s WHERE {{ {pattern} }}")
+    return {str(solution["s"]) for solution in answer}

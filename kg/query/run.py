@@ -6,12 +6,12 @@ import contextlib
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
 from kg.errors import BadQuery, QueryError
-from kg.query.catalog import StoredQuery, bind
+from kg.query.catalog import StoredQuery, bind, substitute
 from kg.terms import Compactor
 
 RESULT_FORMATS = {
@@ -42,29 +42,23 @@ class Answer:
     boolean: bool | None = None
 
 
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: A list of triples is a CONSTRUCT/DESCRIBE answer from a remote endpoint (kg.query.remote).
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
 def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
             prefixes: dict[str, str], endpoints: dict[str, str] | None = None) -> Result:
-    """Start evaluating ``query``, parameters bound by the engine (SEP-0007 substitution).
+    """Start evaluating ``query`` with its parameters bound as any SPARQL engine would see them.
 
-    Oxigraph substitutes only variables the query projects (``SELECT ?_name …``), so a
-    catalog query selects its parameters; the table hides them again. ``endpoints`` sends
-    SERVICE calls elsewhere (Wikidata's to a mirror or a stand-in).
+    Each parameter variable is replaced by its value serialised as an RDF term (see
+    :func:`kg.catalog.substitute`): the same text runs here and on a remote endpoint, and a
+    parameter need not be selected. ``endpoints`` sends SERVICE calls elsewhere (Wikidata's
+    to a mirror or a stand-in).
     """
-    substitutions = bind(query, params, prefixes)
+    text = substitute(query.text, bind(query, params, prefixes))
     with _query_errors(query, prefixes):
-        text = federated_text(store, query, endpoints or {})
-        try:
-            return store.query(text, prefixes=prefixes, substitutions=substitutions)
-        except (SyntaxError, ValueError, OSError, RuntimeError) as error:
-            if "does not contains variable" not in str(error):
-                raise
-            names = ", ".join(f"?{v.value}" for v in substitutions)
-            raise BadQuery(f"query {query.name}: its parameters ({names}) must be listed in "
-                             "its SELECT clause (Oxigraph binds only projected variables)"
-                             ) from None
+        text = federated_text(store, replace(query, text=text), endpoints or {})
+        return store.query(text, prefixes=prefixes)
 
 
 def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:
@@ -96,7 +90,7 @@ def render(result: Result, fmt: str | None, compactor: Compactor, query: StoredQ
     wraps the table's cells to fit that many columns; None never cuts or wraps a value.
     """
     with _query_errors(query):
-        if isinstance(result, ox.QueryTriples):
+        if isinstance(result, (ox.QueryTriples, list)):
             fmt = fmt or "turtle"
             if fmt not in GRAPH_FORMATS:
                 raise BadQuery(f"--format {fmt} is for SELECT/ASK answers; a CONSTRUCT or "

@@ -19,17 +19,18 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import QueryError
+from kg.publish.web import Site, dispatch
+from kg.publish.web.iris import Links
 from kg.query import (
     WDQS,
-    Answer,
     Catalog,
     Refused,
     StoredQuery,
     bind,
     check_federation,
-    readable,
     retarget,
     service_targets,
+    substitute,
 )
 from kg.serve import pages
 from kg.serve.assets import FILES
@@ -40,6 +41,7 @@ from kg.terms import Compactor
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 _DRAIN_CAP = 64 << 20  # bytes of an oversized body read and dropped before answering 413
+RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"  # the VoID description
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -55,8 +57,8 @@ class KgServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, settings: Settings, pool: WorkerPool, catalog: Catalog,
-                 assets: dict[str, bytes], triples: int) -> None:
-        self.settings, self.pool, self.catalog = settings, pool, catalog
+                 assets: dict[str, bytes], triples: int, site: Site) -> None:
+        self.settings, self.pool, self.catalog, self.site = settings, pool, catalog, site
         self.assets, self.triples = assets, triples
         self.compactor = Compactor(settings.prefixes)
         super().__init__((settings.host, settings.port), Handler)
@@ -194,9 +196,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._sparql(_one(params, "query"), params)
         if path in ("/update", "/store") or path.startswith("/store/"):
             return self._refuse_write()
-        if path == "/":
+        if path == "/editor":
             return self._send(200, "text/html; charset=utf-8",
-                              pages.editor(self.server.catalog.all(), bool(self.server.assets)))
+                              pages.editor(self.server.site.editor_examples(),
+                                           bool(self.server.assets)))
         if path.startswith("/static/") and path[len("/static/"):] in self.server.assets:
             name = path[len("/static/"):]
             return self._send(200, FILES[name], self.server.assets[name],
@@ -207,6 +210,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._catalog(path.endswith(".json"))
         if path.startswith("/queries/"):
             return self._stored_query(path[len("/queries/"):], params)
+        # Entity pages, landing page, search, /.well-known/, downloads (kg.publish.web)
+        origin = _origin(self.headers, self.server.settings)
+        reply = dispatch(self.server.site, path, params, self.headers.get("Accept"), origin,
+                         origin + "/sparql")
+        if reply is not None:
+            return self._send(reply.status, reply.content_type, reply.body, reply.headers)
         raise HttpError(404, f"no such page: {path}")
 
     def _route_post(self) -> None:
@@ -306,6 +315,8 @@ class Handler(BaseHTTPRequestHandler):
             "max_rows": settings.max_rows,
             "max_triples": settings.max_triples,
             "federated": bool(service_targets(query)),
+            "jsonld_context": (self.server.site.context,
+                               _origin(self.headers, settings) + "/context.jsonld"),
         }
         reply = self._evaluate(job)
         self._send(reply["status"], reply["content_type"], reply["body"], reply["headers"])
@@ -347,6 +358,8 @@ class Handler(BaseHTTPRequestHandler):
             ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")),
             ox.Triple(service, sd("defaultDataset"), dataset),
             ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+            ox.Triple(service, ox.NamedNode(RDFS_SEE_ALSO), ox.NamedNode(
+                _origin(self.headers, settings) + "/.well-known/void")),
             ox.Triple(dataset, sd("defaultGraph"), graph),
             ox.Triple(graph, RDF_TYPE, sd("Graph")),
             ox.Triple(graph, ox.NamedNode("http://rdfs.org/ns/void#triples"),
@@ -396,12 +409,11 @@ class Handler(BaseHTTPRequestHandler):
         except QueryError as error:
             raise HttpError(400, error.message) from None
         wants_html = fmt is None and not _prefers_machine(self.headers.get("Accept"))
-        text = self._federation_checked(query.text)
+        text = self._federation_checked(substitute(query.text, substitutions))
         job = {
             "query": text,
             "accept": None if wants_html else self.headers.get("Accept"),
             "format": "json" if wants_html else fmt,
-            "substitutions": {v.value: _wire(t) for v, t in substitutions.items()},
             "max_rows": self.server.settings.max_rows,
             "max_triples": self.server.settings.max_triples,
             "federated": bool(service_targets(text)),
@@ -415,18 +427,21 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer_page(self, query: StoredQuery, values: dict[str, str], reply: dict) -> bytes:
         parsed = ox.parse_query_results(reply["body"], format=ox.QueryResultsFormat.JSON)
-        if isinstance(parsed, ox.QueryBoolean):
-            answer = Answer("ask", [], [], boolean=bool(parsed))
-            header, rows = ["answer"], [["yes" if answer.boolean else "no"]]
-        else:
-            variables = [v.value for v in parsed.variables]
-            answer = Answer("select", variables,
-                            [[s[i] for i in range(len(variables))] for s in parsed])
-            hidden = {p.variable for p in query.parameters}
-            header, rows = readable(answer, self.server.compactor, hidden)
         truncated = reply["headers"].get("X-Result-Truncated")
         limit = truncated.split("limit=")[-1] if truncated else None
-        return pages.answer(query, values, header, rows, limit)
+        links = Links()
+        if isinstance(parsed, ox.QueryBoolean):
+            return self.server.site.answer_html(query, values, [], None, bool(parsed), limit,
+                                                links)
+        variables = [v.value for v in parsed.variables]
+        rows = [[s[i] for i in range(len(variables))] for s in parsed]
+        return self.server.site.answer_html(query, values, variables, rows, None, limit, links)
+
+
+def _origin(headers, settings: Settings) -> str:
+    """Where the client reached us: scheme (a proxy's X-Forwarded-Proto) and Host."""
+    scheme = "https" if headers.get("X-Forwarded-Proto") == "https" else "http"
+    return f"{scheme}://{headers.get('Host') or f'{settings.host}:{settings.port}'}"
 
 
 def _one(params: dict[str, list[str]], key: str) -> str:
@@ -443,12 +458,6 @@ def _prefers_machine(accept: str | None) -> bool:
         return False
     media = ranges[0][0]
     return media not in ("*/*", "text/*", "text/html", "application/xhtml+xml")
-
-
-def _wire(term: ox.NamedNode | ox.Literal) -> list:
-    if isinstance(term, ox.NamedNode):
-        return ["iri", term.value]
-    return ["literal", term.value, term.language, term.datatype.value]
 
 
 _W3C_FORMATS = {

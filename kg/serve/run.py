@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kg.publish.web import Site
 from kg.query import Catalog
 from kg.serve.assets import load_assets
 from kg.serve.http import KgServer
@@ -28,7 +29,9 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
         assets = {}
     pool = WorkerPool(str(settings.database), settings.workers)
     try:
-        server = KgServer(settings, pool, Catalog(queries_dir), assets, triples)
+        # entity pages and descriptions: bounded queries on a read-only handle in this process
+        site = Site.open(settings.database, settings.project_root, settings.prefixes)
+        server = KgServer(settings, pool, Catalog(queries_dir), assets, triples, site)
     except OSError:
         pool.close()
         raise

@@ -51,8 +51,6 @@ def run_job(store: ox.Store, job: dict) -> dict:
             text,
             default_graph=[ox.NamedNode(g) for g in job.get("default_graph") or []] or None,
             named_graphs=[ox.NamedNode(g) for g in job.get("named_graphs") or []] or None,
-            substitutions={ox.Variable(name): _term(value)
-                           for name, value in job.get("substitutions", {}).items()} or None,
         )
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
         name = choose(kind, job.get("accept"), job.get("format"))
@@ -61,7 +59,7 @@ def run_job(store: ox.Store, job: dict) -> dict:
             return _ok(media, result.serialize(format=fmt))
         if isinstance(result, ox.QuerySolutions):
             return _solutions(result, name, job["max_rows"])
-        return _triples(result, name, job["max_triples"])
+        return _triples(result, name, job["max_triples"], job.get("jsonld_context"))
     except NotAcceptable as error:
         return failure(406, str(error))
     except SyntaxError as error:
@@ -108,10 +106,17 @@ def _solutions(result: ox.QuerySolutions, name: str, max_rows: int) -> dict:
     return _ok(media, document, _count_headers("Rows", len(bindings), truncated, max_rows))
 
 
-def _triples(result: ox.QueryTriples, name: str, max_triples: int) -> dict:
+def _triples(result: ox.QueryTriples, name: str, max_triples: int,
+             context: tuple[dict, str] | None = None) -> dict:
     triples, truncated = _take(result, max_triples)
     media, fmt = GRAPHS[name]
-    return _ok(media, ox.serialize(triples, format=fmt) or b"",
+    if name == "jsonld" and context is not None:  # compact, with the published @context
+        from kg.publish.web.context import compact
+
+        body = compact(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", *context)
+    else:
+        body = ox.serialize(triples, format=fmt) or b""
+    return _ok(media, body,
                _count_headers("Triples", len(triples), truncated, max_triples))
 
 
@@ -140,16 +145,6 @@ def _json_term(term) -> dict:
             return {"type": "literal", "value": term.value}
         return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
     return {"type": "literal", "value": str(term)}  # RDF 1.2 triple terms: shown as text
-
-
-def _term(value: list) -> ox.NamedNode | ox.Literal:
-    """A term sent over the pipe as ["iri", v] or ["literal", v, language, datatype]."""
-    if value[0] == "iri":
-        return ox.NamedNode(value[1])
-    _kind, text, language, datatype = value
-    if language:
-        return ox.Literal(text, language=language)
-    return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
 def _short(text: str, limit: int = 300) -> str:
