@@ -13,7 +13,11 @@ a thousand projects for each real one. A clone is its template with:
   projects cite (the study's slides, say) stay shared, as they would;
 - Wikidata items replaced by made-up ones (Q9000000000 and above, far past Wikidata's
   numbering), so the one-item-per-entity checks see as many items as entities;
-- labels suffixed with the clone number.
+- labels suffixed with the clone number;
+- blank nodes labelled with the template and the clone number (``_:t3c000042b7``: file 3,
+  clone 42), so that the clones stay apart even when all files are read as one stream (the
+  one-stream `oxigraph load` baseline in bench/run.py), as they do when kg parses them file
+  by file.
 
 So the clones have exactly the real files' classes, properties, evidence patterns and link
 patterns, in the real mix of projects, and are valid against the shapes whenever the real
@@ -43,16 +47,21 @@ FILES_PER_FOLDER = 1000
 CLONE = "__CLONE__"  # the clone number, zero-padded to six digits
 
 
-def template(path: Path, sources: dict[str, list[ox.Triple]], shared: set[str]) -> str:
-    """One project file as Turtle with ``__CLONE__`` wherever a clone differs."""
+def template(path: Path, sources: dict[str, list[ox.Triple]], shared: set[str],
+             file_number: int) -> str:
+    """Project file ``file_number`` as Turtle with ``__CLONE__`` wherever a clone differs."""
     parser = ox.parse(path=path, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)
     triples = [quad.triple for quad in parser]
     described = {t.subject.value for t in triples
                  if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ENTITY)}
     items: dict[str, int] = {}
     cited: dict[str, ox.NamedNode] = {}
+    blanks: dict[str, ox.BlankNode] = {}
 
     def rename(term):
+        if isinstance(term, ox.BlankNode):
+            label = f"t{file_number}c{CLONE}b{len(blanks)}"
+            return blanks.setdefault(term.value, ox.BlankNode(label))
         if isinstance(term, ox.NamedNode):
             value = term.value
             if value in described:
@@ -108,7 +117,8 @@ def generate(scale: int, out: Path, project: Path = REPO) -> int:
     sources = source_descriptions(project)
     paths = sorted((project / "data" / "projects").glob("*.ttl"))
     shared = shared_sources(paths)
-    templates = [(path.stem, template(path, sources, shared)) for path in paths]
+    templates = [(path.stem, template(path, sources, shared, number))
+                 for number, path in enumerate(paths)]
     written = 0
     for clone in range(1, scale):
         for stem, text in templates:

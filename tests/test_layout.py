@@ -136,9 +136,9 @@ def test_each_stage_says_what_it_takes_and_gives(package: str) -> None:
 
 def test_the_checks_fail_on_the_mistakes_they_exist_for() -> None:
     assert "kg.store.counts" in GRAPH["kg.store.pipeline"]  # a same-stage edge is seen
-    assert "kg.query.catalog" in GRAPH["kg.serve.http"]  # a name taken from a package resolves
-    downstream = {**GRAPH, "kg.query.run": GRAPH["kg.query.run"] | {"kg.serve.http"}}
-    assert violations(downstream) == ["kg.query.run imports kg.serve.http"]
+    assert "kg.query.catalog" in GRAPH["kg.serve.app"]  # a name taken from a package resolves
+    downstream = {**GRAPH, "kg.query.run": GRAPH["kg.query.run"] | {"kg.serve.app"}}
+    assert violations(downstream) == ["kg.query.run imports kg.serve.app"]
     sibling = {**GRAPH, "kg.link.wikidata": GRAPH["kg.link.wikidata"] | {"kg.publish.export"}}
     assert violations(sibling) == ["kg.link.wikidata imports kg.publish.export"]
     looped = {**GRAPH, "kg.validate.report": GRAPH["kg.validate.report"] | {"kg.validate.parts"}}

@@ -81,7 +81,7 @@ def status(env: Env) -> None:
     if build is None:
         click.echo("build:   none yet (the next command that reads the store builds it)")
         return
-    manifest = build.manifest
+    manifest = build.head
     click.echo(f"build:   {build.database}")
     click.echo(f"         {manifest.get('triples')} triples, built "
                f"{manifest.get('built_at')} by kg {manifest.get('kg_version')}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,12 +91,17 @@ class Env:
     def published_build(self, what: str, fresh: bool = True):
         """The live build, for a command that publishes it: validated, and (with ``fresh``)
         built from the sources as they are, since ``what`` must hold validated data only."""
-        from kg.store import staleness
+        from kg.store import ensure_built
 
-        build = self.live_build()
-        if fresh and staleness(self.project, build) is not None:
-            raise CliError("the sources changed since the last good build and do not build; "
-                           f"fix them (kg validate) first: {what} holds validated sources only")
+        try:  # one freshness check: a stale store is rebuilt, or the failure stops us
+            build = ensure_built(self.project, self.store, lambda m: click.echo(m, err=True),
+                                 fall_back=not fresh)
+        except KgError as error:
+            if self.store.current() is None:
+                raise
+            raise CliError(f"the sources changed since the last good build and do not build "
+                           f"({error.message.splitlines()[0]}); fix them (kg validate) first: "
+                           f"{what} holds validated sources only") from None
         if not build.validated:
             raise CliError(f"the store was built with `kg build --no-validate`; run `kg build` "
                            f"to validate it first: {what} holds validated sources only")
@@ -106,7 +110,7 @@ class Env:
     def compactor(self, build):
         from kg.terms import Compactor
 
-        return Compactor(build.manifest.get("prefixes", {}))
+        return Compactor(build.head.get("prefixes", {}))
 
 
 def with_env(command: Callable) -> Callable:
@@ -134,6 +138,8 @@ def write_output(data: bytes, output: str | None) -> None:
 
 def copy_output(source: Path, output: str | None) -> None:
     """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
+    import shutil  # not at the top: it loads bz2 and lzma, which `kg query` never needs
+
     with _reading(source) as handle, _output_stream(output) as stream:
         shutil.copyfileobj(handle, stream, 1 << 20)
 

@@ -35,8 +35,6 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     header comment says so. Only validated sources are dumped. Exit 0, 1 when the sources do
     not build, 2 for usage errors.
     """
-    from kg.publish import FORMATS, PARTS, DumpSources, dump
-
     if canonical and fmt not in ("ntriples", "nquads"):
         raise click.UsageError("--canonical is for --format ntriples or nquads")
     build = env.published_build("a dump")
@@ -44,7 +42,8 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     if cached.is_file():  # a build never changes, so neither do its dumps
         copy_output(cached, output)
         return
-    from kg.progress import progress
+    from kg.progress import progress  # not before: a kept dump needs neither
+    from kg.publish import FORMATS, PARTS, DumpSources, dump
 
     parts = PARTS if part == "all" else (part,)
     with progress("exporting", total=3, unit="step") as advance:
@@ -54,7 +53,7 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
         sources.statements(parts, keep_graphs=FORMATS[fmt].datasets, canonical=canonical)
         advance(1)
         data, _count = dump(sources, FORMATS[fmt], parts, env.compactor(build).prefixes,
-                            build.manifest.get("fingerprint", ""), canonical=canonical)
+                            build.head.get("fingerprint", ""), canonical=canonical)
         advance(1)
     _keep(cached, data)
     write_output(data, output)
@@ -132,7 +131,7 @@ def release(env: Env, version: str | None, output: str, previous: Path | None,
 
     build = env.published_build("a release")
     made = make_release(env.project, Path(output), version or __version__,
-                        build.manifest.get("fingerprint", ""), env.compactor(build).prefixes,
+                        build.head.get("fingerprint", ""), env.compactor(build).prefixes,
                         previous, sparql_endpoint, base_url)
     click.echo(f"release {made.folder}: {made.triples} triples in {len(made.files)} files")
     for name, size in made.files.items():

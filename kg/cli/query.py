@@ -110,8 +110,12 @@ def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: s
     write_output(render(result, fmt, compactor, stored, width), output)
 
 
+#: In the store directory: the query headers already read (kg.query.catalog.HeaderCache).
+QUERY_HEADERS = "query-headers.json"
+
+
 def _pick_query(env: Env, query: str | None, expression: str | None):
-    from kg.query import Catalog, load_query_file, parse_query
+    from kg.query import Catalog, HeaderCache, load_query_file, parse_query
 
     if expression is not None:
         if query:
@@ -126,8 +130,8 @@ def _pick_query(env: Env, query: str | None, expression: str | None):
     if path.suffix in (".rq", ".sparql") or path.is_file():
         if not path.is_file():
             raise CliError(f"no such query file: {query}", 2)
-        return load_query_file(path)
-    return Catalog(env.project.queries_dir).get(query)
+        return load_query_file(path, headers=HeaderCache(env.store.path / QUERY_HEADERS))
+    return Catalog(env.project.queries_dir, HeaderCache(env.store.path / QUERY_HEADERS)).get(query)
 
 
 @click.command()

@@ -12,6 +12,7 @@ from kg import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "Catalog": "catalog",
+    "HeaderCache": "catalog",
     "StoredQuery": "catalog",
     "bind": "catalog",
     "substitute": "catalog",
@@ -31,6 +32,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "retarget": "federation",
     "send_values": "federation",
     "service_targets": "federation",
+    "nesting_depth": "federation",
     "WDQS": "federation",
     "ENTITY": "federation",
     "openapi_document": "openapi",

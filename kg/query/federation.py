@@ -1,12 +1,16 @@
 """Which SERVICE endpoints a query would call, checked and redirected before evaluation.
 
-Federation is the one way a SPARQL query makes the server send requests elsewhere, and
-the bare Oxigraph server follows any SERVICE IRI, loopback and private addresses included,
-and echoes the remote body in its errors. So every SERVICE target is found before
-evaluation and must be on the allow-list, written out in full: a variable, a relative IRI or
-an unknown prefix is refused. The scan is lexical, on the query text after SPARQL's codepoint
-escapes (\\u0053ERVICE is SERVICE) are decoded, skipping strings, IRIs and comments, so a
-SERVICE keyword cannot hide from it.
+Federation is the one way a SPARQL query makes the server send requests elsewhere. The
+guarantee that only allow-listed endpoints are reached does not rest on this module: `kg
+serve` evaluates queries in worker processes sealed off the network (``kg.serve.sandbox``),
+whose only way out is a relay to the allow-listed endpoints. What this module does is give a
+clear 400 before evaluation, and retarget SERVICE IRIs (to a mirror, or to the relay).
+
+The scan is lexical. It reads the text twice, once as Oxigraph does (codepoint escapes are
+left alone) and once with SPARQL's codepoint escapes decoded (\\u0053ERVICE is SERVICE), and
+a target either reading finds must be allowed. Whitespace is SPARQL's (space, tab, CR, LF),
+comments end at CR or LF, and a word that merely contains SERVICE (``trueSERVICE``) is
+refused, since the engine's grammar needs no space between tokens.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ from urllib.parse import urljoin
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _TOKEN = re.compile(
     r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
-    r"|(?P<comment>#[^\n]*)"
-    r"|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)"
-    r"|(?P<pname>[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*?:[^\s{}()<>\"',;]*"
-    r"|:[^\s{}()<>\"',;]*)"
+    r'|"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\'\\\r\n]|\\.)*\')'
+    r"|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<comment>#[^\r\n]*)"
+    r"|(?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\U0010FFFF]+)"
+    r"|(?P<pname>[A-Za-z\u00C0-\U0010FFFF][\w.\-\u00B7\u00C0-\U0010FFFF]*?:"
+    r"(?:\\.|[^\x00-\x20{}()<>\"',;\\])*"
+    r"|:(?:\\.|[^\x00-\x20{}()<>\"',;\\])*)"
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<other>\S)",
+    r"|(?P<other>[^ \t\r\n])",
     re.DOTALL,
 )
+_NESTING = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
 
 #: Wikidata's query service, the default endpoint for linking and for federated queries.
 WDQS = "https://query.wikidata.org/sparql"
@@ -43,8 +49,25 @@ def decode_escapes(text: str) -> str:
 
 
 def service_targets(query: str) -> list[str]:
-    """The IRIs every SERVICE clause of ``query`` would call; Refused for any it cannot pin."""
-    return [target for target, _span in _services(decode_escapes(query))]
+    """The IRIs every SERVICE clause of ``query`` would call; Refused for any it cannot pin.
+
+    Both readings of the text count: as written, and with codepoint escapes decoded.
+    """
+    found = [target for target, _span in _services(query)]
+    decoded = decode_escapes(query)
+    if decoded != query:
+        found += [t for t, _span in _services(decoded) if t not in found]
+    return found
+
+
+def nesting_depth(query: str) -> int:
+    """The deepest nesting of braces, parentheses and brackets outside strings and IRIs."""
+    depth = deepest = 0
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup == "other":
+            depth += _NESTING.get(match.group(), 0)
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def is_federated(query: str) -> bool:
@@ -72,7 +95,7 @@ def retarget(query: str, endpoints: dict[str, str]) -> str:
     """
     if not endpoints:
         return query
-    text = decode_escapes(query)
+    text = query
     pieces, last = [], 0
     for target, (start, end) in _services_or_none(text):
         if target in endpoints:
@@ -89,7 +112,7 @@ def send_values(query: str, endpoints: tuple[str, ...], variable: str,
     found, so a join on ``?item`` would ask the remote endpoint for every item it has. Given
     the items the local graph can join with, the remote side answers only for those.
     """
-    text = decode_escapes(query)
+    text = query
     pieces, last = [], 0
     values = f" VALUES ?{variable} {{ {' '.join(f'<{iri}>' for iri in iris)} }}"
     for target, (_start, end) in _services_or_none(text):
@@ -118,6 +141,9 @@ def _services(text: str) -> list[tuple[str, tuple[int, int]]]:
     found = []
     for index, (kind, value, _span) in enumerate(tokens):
         upper = value.upper() if kind == "word" else ""
+        if upper != "SERVICE" and "SERVICE" in upper:
+            raise Refused(f"{value}: write SERVICE as a word of its own, with a space "
+                          "before and after it")
         if upper == "PREFIX" and index + 2 < len(tokens):
             name, iri = tokens[index + 1][1], tokens[index + 2][1]
             if iri.startswith("<"):

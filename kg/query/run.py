@@ -63,6 +63,8 @@ def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
 
 def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:
     """The text to evaluate: SERVICE calls retargeted, linked items sent along to Wikidata."""
+    if not endpoints and not query.linked_items:
+        return query.text  # nothing to change: no need to load the SERVICE scanner
     from kg.query.federation import WDQS, retarget, send_values
 
     text = retarget(query.text, endpoints)

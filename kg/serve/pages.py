@@ -72,5 +72,20 @@ def catalog(queries: list[StoredQuery]) -> bytes:
     return catalog_page(queries, Links())
 
 
+def sparql_answer(text: str, header: list[str], rows: list[list[str]],
+                  truncated: str | None) -> bytes:
+    """The answer to a query sent from a browser's address bar (Accept: text/html)."""
+    table = ("<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr>"
+             + "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                       for row in rows) + "</table>") if rows else "<p>No rows.</p>"
+    cut = (f"<p class='error'>The answer was cut at {escape(truncated)} rows.</p>"
+           if truncated else "")
+    body = (f"<h1>Answer</h1><p class='note'>{len(rows)} rows · ask for "
+            "<code>application/sparql-results+json</code> (or add <code>format=json</code>) "
+            "to get the data</p>" + cut + table
+            + f"<h2>SPARQL</h2><pre>{escape(text)}</pre>")
+    return _page("SPARQL answer", body)
+
+
 def error(status: int, message: str) -> bytes:
     return error_page(status, message, Links())

@@ -30,6 +30,33 @@ class Settings:
     #: Triples of a CONSTRUCT or DESCRIBE answer; the same.
     max_triples: int = 100_000
     workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    #: The endpoint's own URL (for the service description and relative IRIs in queries);
+    #: by default http://HOST:PORT/ of the bind address, never taken from a request's Host.
+    base_url: str | None = None
+    #: Address space each query worker may add to what it holds after opening the store;
+    #: a query that needs more stops its worker (replaced) and gets 503. 0 for no cap.
+    worker_memory_mb: int = 2048
+    #: Workers beyond ``workers`` that take a query only when every regular worker has been
+    #: busy for ``patience_s``: a short query is not held behind long ones filling the pool.
+    reserve_workers: int = 1
+    patience_s: float = 0.5
+    #: Queries that may wait for a busy worker; more get 503 with Retry-After at once.
+    queue_size: int = 16
+    #: Longest wait for a worker before 503 with Retry-After.
+    queue_timeout_s: float = 10.0
+    #: Deepest nesting of braces, parentheses and brackets in a query (deeper: 400).
+    max_depth: int = 100
+    #: Time for a request's head (request line and headers) to arrive; then the connection
+    #: is closed.
+    header_timeout_s: float = 10.0
+    #: Time for a request's body to arrive; then 408.
+    body_timeout_s: float = 30.0
+    #: Idle time of a kept-alive connection before it is closed.
+    keep_alive_s: float = 5.0
+    #: Connections served at once; requests beyond get 503.
+    max_connections: int = 1000
+    #: Largest request head (request line and headers); larger: 400.
+    max_header_bytes: int = 64 << 10
     project_root: Path | None = None
     prefixes: dict[str, str] = field(default_factory=dict)
 

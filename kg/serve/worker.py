@@ -3,27 +3,56 @@
 Each job is a plain dict and each reply is a plain dict (pickled over a pipe): status,
 content type, body and headers. Every failure becomes a reply with a 4xx/5xx status and a
 message; a worker never sends a traceback.
+
+Before it opens the store a worker seals itself off the network (``sandbox.seal``) when the
+server asks it to, and caps its own address space (RLIMIT_AS), so that one query cannot take
+the machine's memory: past the cap the allocation fails, the worker stops, and the pool
+answers 503 and starts another.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import resource
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from kg.query import linked_wikidata_items, send_values
-from kg.serve.formats import GRAPHS, RESULTS, NotAcceptable, choose
+from kg.serve.formats import GRAPHS, HTML, RESULTS, NotAcceptable, choose
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def worker_main(conn: Connection, database: str) -> None:
-    """Serve jobs until the pipe closes. The store is opened once, read-only."""
+#: What a worker says when a query fails in a way that could tell of a SERVICE call's fate.
+FEDERATION_FAILED = ("a SERVICE call could not be answered (the endpoint is not allowed, "
+                     "unreachable, or gave no valid answer)")
+MEMORY = "the query needed more than the memory limit of {mb} MiB per query worker"
+
+
+def worker_main(conn: Connection, database: str, relay_socket: str | None = None,
+                memory_mb: int = 0) -> None:
+    """Serve jobs until the pipe closes. The store is opened once, read-only.
+
+    The engine's own last words on an abort (out of memory) would be raw lines in the server
+    log; every failure reaches the log as the reply's message instead, so stderr is closed.
+    """
+    _quiet_stderr()
+    if relay_socket is not None:
+        from kg.serve.sandbox import seal, start_worker_relay
+
+        seal()
+        start_worker_relay(relay_socket)
     store = ox.Store.read_only(database)
+    if memory_mb:
+        used = _address_space()
+        limit = used + (memory_mb << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    conn.send({"ready": True})
     while True:
         try:
             job = conn.recv()
@@ -31,10 +60,29 @@ def worker_main(conn: Connection, database: str) -> None:
             return
         try:
             reply = run_job(store, job)
+        except MemoryError:
+            conn.send(failure(503, MEMORY.format(mb=memory_mb)) | {"stop": True})
+            return
         except Exception as error:  # never let a job take the worker down
             reply = failure(400, f"the query could not be evaluated ({type(error).__name__}: "
                                  f"{_short(str(error))})")
         conn.send(reply)
+
+
+def _quiet_stderr() -> None:
+    os.environ["RUST_BACKTRACE"] = "0"
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (VmSize)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def failure(status: int, message: str) -> dict:
@@ -48,12 +96,19 @@ def run_job(store: ox.Store, job: dict) -> dict:
             text = send_values(text, (job["linked_endpoint"],), job["linked_items"],
                                _linked_items(store))
         result = store.query(
-            text,
+            text, base_iri=job.get("base_iri"),
             default_graph=[ox.NamedNode(g) for g in job.get("default_graph") or []] or None,
             named_graphs=[ox.NamedNode(g) for g in job.get("named_graphs") or []] or None,
         )
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
-        name = choose(kind, job.get("accept"), job.get("format"))
+        name = choose(kind, job.get("accept"), job.get("formats"), html=job.get("html", False))
+        if name == HTML:  # the front renders the page from JSON results or N-Triples
+            name = "json" if kind == "results" else "ntriples"
+            reply = (_ok(RESULTS[name][0], result.serialize(format=RESULTS[name][1]))
+                     if isinstance(result, ox.QueryBoolean) else
+                     _solutions(result, name, job["max_rows"]) if kind == "results" else
+                     _triples(result, name, job["max_triples"]))
+            return reply | {"html": kind}
         if isinstance(result, ox.QueryBoolean):
             media, fmt = RESULTS[name]
             return _ok(media, result.serialize(format=fmt))
@@ -66,12 +121,15 @@ def run_job(store: ox.Store, job: dict) -> dict:
         return failure(400, f"query syntax error: {_short(str(error))}")
     except ValueError as error:
         return failure(400, f"bad query parameter: {_short(str(error))}")
-    except (OSError, RuntimeError) as error:
+    except OSError:
+        # pyoxigraph raises OSError for a SERVICE call that failed (and for store reads,
+        # which do not fail on a read-only store): one message, whatever happened, so that
+        # no answer tells how a connection attempt went.
+        return failure(502, FEDERATION_FAILED)
+    except RuntimeError as error:
         message = _short(str(error))
         if "does not contains variable" in message:
             return failure(400, message)
-        if job.get("federated"):
-            return failure(502, f"a federated endpoint could not be queried ({message})")
         return failure(400, f"the query could not be evaluated ({message})")
 
 

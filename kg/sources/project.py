@@ -8,7 +8,6 @@ the copy bundled inside the installed package (``kg/_project``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,6 +136,8 @@ class FileState:
 
 
 def hash_file(path: Path) -> str:
+    import hashlib  # not at the top: a fresh store is checked without hashing anything
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -166,6 +167,8 @@ def file_states(sources: list[SourceFile], known: dict[str, FileState] | None = 
 
 def fingerprint(states: list[FileState]) -> str:
     """One hash over the kg version and every source's path and content hash."""
+    import hashlib
+
     digest = hashlib.sha256(f"kg {__version__}\n".encode())
     for state in sorted(states, key=lambda s: s.relpath):
         digest.update(f"{state.relpath}\0{state.sha256}\n".encode())

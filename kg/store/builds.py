@@ -6,6 +6,8 @@ Layout of a store directory::
     <store>/lock                         held while a build runs
     <store>/builds/<name>/oxigraph/      an Oxigraph (RocksDB) database
     <store>/builds/<name>/manifest.json  what went into it (sources and their hashes)
+<store>/builds/<name>/head.json      the manifest without the file list (read by every query)
+<store>/builds/<name>/stat-index     sizes and mtimes of the sources (kg.store.freshness)
     <store>/builds/<name>/pin            share-locked by long-running readers (`kg serve`)
 
 A build writes a new ``builds/<name>`` beside the live one and only then rewrites
@@ -21,8 +23,6 @@ import contextlib
 import functools
 import json
 import os
-import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from kg.sources import FileState
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+HEAD = "head.json"
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,24 @@ class Build:
             raise StoreError(f"The store build at {self.path} has no readable manifest "
                              f"({error}); run `kg build` to rebuild it.") from None
 
+    @functools.cached_property
+    def head(self) -> dict:
+        """The manifest less its list of files: what a query needs (prefixes, version).
+
+        A small file of its own, so a cold `kg query` does not parse every file's hash.
+        """
+        try:
+            return json.loads((self.path / HEAD).read_text(encoding="utf-8"))
+        except FileNotFoundError:  # a build made before head.json existed
+            return {k: v for k, v in self.manifest.items() if k != "files"}
+        except (OSError, ValueError) as error:
+            raise StoreError(f"The store build at {self.path} has no readable head.json "
+                             f"({error}); run `kg build` to rebuild it.") from None
+
     @property
     def validated(self) -> bool:
         """False for a `kg build --no-validate` build: it may hold data the shapes refuse."""
-        return self.manifest.get("validated") is True
+        return self.head.get("validated") is True
 
     def file_states(self) -> dict[str, FileState]:
         return {s["path"]: FileState.from_json(s) for s in self.manifest.get("files", [])}
@@ -165,6 +180,9 @@ class StoreDir:
         except OSError as error:
             raise StoreError(f"Cannot create the store directory {self.path} "
                              f"({error.strerror or error}).") from None
+        import secrets  # only a build needs these (random, hmac, bz2, lzma: not a query)
+        import shutil
+
         with self._lock():
             name = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{secrets.token_hex(4)}"
             build = Build(self.builds / name)
@@ -182,6 +200,8 @@ class StoreDir:
 
     def write_manifest(self, build: Build, manifest: dict) -> None:
         _write_durably(build.path / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+        head = {k: v for k, v in manifest.items() if k != "files"}
+        _write_durably(build.path / HEAD, json.dumps(head, indent=2, sort_keys=True))
 
     def _make_current(self, build: Build) -> None:
         previous = self.current()
@@ -191,6 +211,8 @@ class StoreDir:
 
     def _collect_garbage(self, keep: Build) -> None:
         """Delete builds other than the live one, the one before it and pinned ones."""
+        import shutil
+
         previous = (self.path / "PREVIOUS").read_text().strip() if (
             self.path / "PREVIOUS").is_file() else ""
         for entry in self.builds.iterdir():

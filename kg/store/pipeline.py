@@ -17,7 +17,6 @@ from kg.errors import KgError, StoreError, ValidationFailed
 from kg.progress import progress
 from kg.sources import (
     GRAPH_PARTS,
-    SOURCE_PARTS,
     FileState,
     ParsedSources,
     Project,
@@ -27,7 +26,7 @@ from kg.sources import (
     parse_sources,
 )
 from kg.store.builds import Build, Loader, StoreDir
-from kg.store.counts import class_counts
+from kg.store.freshness import STAT_INDEX, directory_stamps, unchanged, write_index
 from kg.terms import plural
 
 if TYPE_CHECKING:
@@ -54,38 +53,25 @@ def current_states(project: Project, build: Build | None) -> list[FileState]:
 
 
 def staleness(project: Project, build: Build | None) -> str | None:
-    """Why the store must be (re)built, or None when ``build`` matches the sources' content."""
+    """Why the store must be (re)built, or None when ``build`` matches the sources' content.
+
+    The build's stat index answers first (``kg.store.freshness``); only when a stat differs
+    are files hashed, and when the hashes match after all the index is brought up to date.
+    """
     if build is None:
         return "no store has been built yet"
-    manifest = build.manifest
-    if manifest.get("kg_version") != __version__:
-        return f"it was built by kg {manifest.get('kg_version')}"
-    if _same_files_and_stats(project, manifest):
-        return None  # nothing was touched: no hashing, no objects per file
-    if manifest.get("fingerprint") != fingerprint(current_states(project, build)):
+    version = build.head.get("kg_version")
+    if version != __version__:
+        return f"it was built by kg {version}"
+    index = build.path / STAT_INDEX
+    if unchanged(project, index):
+        return None  # nothing was touched: no hashing, no manifest read
+    directories = directory_stamps(project)
+    states = current_states(project, build)
+    if build.manifest.get("fingerprint") != fingerprint(states):
         return "the sources changed since the last build"
+    write_index(index, directories, states)  # the touched files are hashed once, not again
     return None
-
-
-def _same_files_and_stats(project: Project, manifest: dict) -> bool:
-    """True when the sources are exactly the built files, with their sizes and mtimes.
-
-    Every `kg query` asks, so this is the fast path: one directory walk with ``os.scandir``
-    (its entries carry the stat), compared with the manifest. Any difference sends the caller
-    to the content hashes, which decide (a touched but unchanged file is still fresh).
-    """
-    known = {f["path"]: (f["size"], f["mtime_ns"]) for f in manifest.get("files", [])}
-    seen = 0
-    try:
-        for part in SOURCE_PARTS:
-            for relpath, entry in project.walk(part):
-                stat = entry.stat()
-                if known.get(relpath) != (stat.st_size, stat.st_mtime_ns):
-                    return False
-                seen += 1
-    except OSError:
-        return False
-    return seen == len(known)
 
 
 def build(project: Project, store: StoreDir, *, validate: bool = True,
@@ -97,6 +83,7 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
     deleted like any other failed build, so the live one is untouched.
     """
     started = time.perf_counter()
+    directories = directory_stamps(project)
     states = current_states(project, store.current())
     sources = project.sources(GRAPH_PARTS)
     with store.new_build() as new:
@@ -130,6 +117,8 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
         try:
             database.flush()
             database.optimize()
+            from kg.store.counts import class_counts  # a build's, not a query's, import
+
             triples = len(database)
             classes = class_counts(database)
             del database  # closes RocksDB before the build goes live
@@ -148,6 +137,7 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
             "validated": validate,
             "warnings": report.warnings if report else None,
         })
+        write_index(new.path / STAT_INDEX, directories, states)
     return BuildResult(new, parsed.triples_per_file, triples, classes, report,
                        time.perf_counter() - started, parsed.prefixes)
 
@@ -195,11 +185,13 @@ def validate_project(project: Project, parsed: ParsedSources | None = None,
 
 
 def ensure_built(project: Project, store: StoreDir,
-                 notify: Callable[[str], None] = lambda _: None) -> Build:
+                 notify: Callable[[str], None] = lambda _: None, fall_back: bool = True
+                 ) -> Build:
     """The live build, (re)built first when missing or stale.
 
     When a rebuild fails but an older build exists, that build still answers (with a
-    warning): a broken edit must not take the graph away from its readers.
+    warning): a broken edit must not take the graph away from its readers. Without
+    ``fall_back`` (for commands that publish), the failure is raised instead.
     """
     live = store.current()
     reason = staleness(project, live)
@@ -209,8 +201,8 @@ def ensure_built(project: Project, store: StoreDir,
     try:
         return build(project, store).build
     except KgError as error:
-        if live is None:
+        if live is None or not fall_back:
             raise
         notify(f"warning: the rebuild failed, answering from the last good build of "
-               f"{live.manifest.get('built_at', '?')}:\n  {error}")
+               f"{live.head.get('built_at', '?')}:\n  {error}")
         return live

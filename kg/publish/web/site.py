@@ -91,6 +91,16 @@ class Site:
         return cls(ox.Store.read_only(str(database)), project, prefixes, build / "site",
                    manifest.get("fingerprint", ""), editor=editor)
 
+    def warm(self) -> Site:
+        """Compute what every landing page and search needs, before the first visitor asks
+        (a server does this at start, so no request waits on it): the catalog, the search
+        index, the context, the counts and the release behind /downloads (made once per
+        build and kept in it)."""
+        self.catalog.all()
+        for _ in (self.index, self.context, self.counts, self.release):
+            pass
+        return self
+
     # -- computed once ----------------------------------------------------------------------
 
     @functools.cached_property
