@@ -14,7 +14,7 @@ import pytest
 import rdflib
 from conftest import PREFIXES, REPO, Run, write
 
-from kg.publish.export import FORMATS, GRAPH_BASE, PARTS
+from kg.publish.export import FORMATS, GRAPH_BASE, PARTS, part_sources
 from kg.sources.parsing import parse_sources
 from kg.sources.project import find_project
 
@@ -33,7 +33,7 @@ def sources(keep_graphs: bool) -> list[str]:
     """The repository's validated sources, as the dumps should hold them."""
     project = find_project(REPO)
     quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH_BASE + part))
-             for part in PARTS for q in parse_sources(project.sources((part,))).quads]
+             for part in PARTS for q in parse_sources(part_sources(project, part)).quads]
     if not keep_graphs:
         quads = list({ox.Quad(q.subject, q.predicate, q.object) for q in quads})
     return canonical(quads)
@@ -66,6 +66,17 @@ def test_every_format_round_trips_to_the_sources(run_repo: Run, fmt: str,
         assert graphs == {ox.NamedNode(GRAPH_BASE + part) for part in PARTS}
 
 
+def test_catalogue_assessments_are_in_their_own_named_graphs(run_repo: Run) -> None:
+    """Statements by the openness catalogues never mix with the graph's own facts."""
+    result = run_repo("export", "--format", "nquads")
+    assessment = "<https://w3id.org/olckg/ontology#OpennessAssessment>"
+    graphs = {line.rsplit(" ", 2)[-2] for line in result.stdout.splitlines()
+              if f"#type> {assessment} <" in line}
+    assert graphs == {f"<{GRAPH_BASE}osai>", f"<{GRAPH_BASE}mot>"}
+    data_only = run_repo("export", "--part", "data", "--format", "ntriples").stdout
+    assert assessment not in data_only and "olckg/id/osai-index" in data_only
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_two_exports_are_byte_identical(run_repo: Run, fmt: str, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,7 +97,9 @@ def test_rdflib_reads_as_many_triples_as_oxigraph(run_repo: Run, fmt: str) -> No
 def test_headers_say_what_the_format_keeps(run_repo: Run) -> None:
     turtle = run_repo("export").stdout
     assert turtle.startswith("# The Open LLM Collaboration Knowledge Graph (ontology, data, "
-                             "shapes): ")
+                             "shapes, osai, mot): ")
+    assert "# Assessments by osai: European Open Source AI Index, https://osai-index.eu/ (CC BY" \
+        in turtle and "doi:10.1145/3630106.3659005" in turtle and "(MIT)" in turtle
     assert f"Licence: CC BY 4.0 ({CC_BY})" in turtle and "arXiv:2509.25397" in turtle
     assert "turtle cannot carry them, so the parts are merged" in turtle
     assert "@prefix sh:" in turtle and "@prefix ex:" not in turtle  # only prefixes used
@@ -108,7 +121,9 @@ def test_formats_without_comments_carry_licence_and_source_inside(run_repo: Run,
 
     licences, sources_ = objects("license"), objects("source")
     assert licences == {CC_BY}
-    assert sources_ == {"https://w3id.org/olckg/id/cartography-study"}
+    assert sources_ == {"https://w3id.org/olckg/id/cartography-study",
+                        "https://w3id.org/olckg/id/osai-index",
+                        "https://w3id.org/olckg/id/model-openness-tool"}  # attribution travels
 
 
 def test_canonical_ntriples_is_rdfc_sorted_and_bare(run_repo: Run) -> None:

@@ -23,7 +23,7 @@ from kg.terms import Compactor
 SVG = "{http://www.w3.org/2000/svg}"
 FIGURES = {"organisation-map": "map", "organisational-model-axis": "bar",
            "collaboration-network": "graph", "model-lineage": "graph",
-           "release-timeline": "timeline"}
+           "release-timeline": "timeline", "openness-matrix": "matrix"}
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,8 @@ def checkout(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     for part in ("ontology", "shapes", "data", "queries"):
         shutil.copytree(REPO / part, root / part)
+    if (REPO.parent / "shared").is_dir():  # the catalogue snapshots `kg import` reads
+        (tmp_path / "shared").symlink_to(REPO.parent / "shared")
     return root
 
 
@@ -68,6 +70,8 @@ def test_every_kg_and_curl_command_runs(checkout: Path, wikidata_standin: str) -
             if words[0] == "kg" and words[1:2] == ["serve"]:
                 server, port = start_server([*kg, *words[1:], "--port", "0"], checkout, env)
                 continue
+            if words[:2] == ["kg", "import"] and not (checkout.parent / "shared").exists():
+                continue  # no ../shared/external snapshot beside this checkout
             if words[0] == "curl":
                 if server is None:
                     pytest.fail(f"{command!r} comes before `kg serve` in the README")

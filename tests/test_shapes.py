@@ -103,7 +103,8 @@ def test_oxigraph_reports_sparql_constraints_as_pyshacl_does(base, name: str, mo
 SPARQL_SHAPES = {"EvidenceShape", "FactsHaveEvidenceShape", "ConceptFindingsHaveEvidenceShape",
                  "LicenceVersionKindShape", "ShareAlikeLicenceShape", "SurveyIsNoForumShape",
                  "ValueOrUnknownShape", "EvidenceSourceRevisionShape",
-                 "WikidataLinkShape", "WikidataLinkEvidenceShape", "OneWikidataItemShape"}
+                 "WikidataLinkShape", "WikidataLinkEvidenceShape", "OneWikidataItemShape",
+                 "CriterionAssessmentShape"}
 
 
 def test_every_sparql_constraint_is_taken_over_by_oxigraph() -> None:
@@ -114,7 +115,7 @@ def test_every_sparql_constraint_is_taken_over_by_oxigraph() -> None:
     shapes = to_rdflib(parse_sources(find_project(REPO).sources(("shapes",))).quads)
     taken = take_over(shapes)
     assert {c.shape.split("#")[1] for c in taken} == SPARQL_SHAPES
-    assert len(taken) == 12
+    assert len(taken) == 13
     assert list(shapes.subject_objects(rdflib_sh("sparql"))) == []
 
 

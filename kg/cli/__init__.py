@@ -1,9 +1,10 @@
 """The ``kg`` command line: a thin click layer over the library, one module per command group.
 
 Each module sits beside the stage it drives (``build`` -> kg.store, ``query`` -> kg.query,
-``publish`` -> kg.publish, ``serve`` -> kg.serve, ``link`` -> kg.link, ``new`` ->
-kg.sources) and imports its stage inside the command, so ``kg --help`` and ``kg query`` on a
-built store start quickly (rdflib and pySHACL load only in commands that validate).
+``publish`` -> kg.publish, ``serve`` -> kg.serve, ``link`` -> kg.link, ``imports`` ->
+kg.imports, ``new`` -> kg.sources) and imports its stage inside the command, so ``kg --help``
+and ``kg query`` on a built store start quickly (rdflib and pySHACL load only in commands
+that validate).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import click
 
 from kg import __version__
-from kg.cli import build, figures, link, new, publish, query, serve, site
+from kg.cli import build, figures, imports, link, new, publish, query, serve, site
 from kg.cli.common import KgGroup
 
 
@@ -30,7 +31,7 @@ def cli(debug: bool) -> None:
 
 for command in (build.build, build.validate, build.status, query.query, query.queries,
                 query.stats, publish.export, publish.release, publish.publish, publish.docs,
-                figures.figures, site.site, serve.serve, link.link, new.new):
+                figures.figures, site.site, serve.serve, link.link, new.new, imports.import_):
     cli.add_command(command)
 
 

@@ -17,9 +17,10 @@ from kg.cli.common import CliError, Env, copy_output, with_env, write_output
               help="RDF format. nquads, trig and jsonld keep each part in its named graph; "
                    "turtle, ntriples and rdfxml cannot carry named graphs and merge the parts.")
 @click.option("--part", default="all", show_default=True,
-              type=click.Choice(["all", "ontology", "data", "shapes"]),
+              type=click.Choice(["all", "ontology", "data", "shapes", "osai", "mot"]),
               help="What to dump: the ontology (with its vocabularies), the data, the SHACL "
-                   "shapes, or all three.")
+                   "shapes, the assessments imported from the European Open Source AI Index "
+                   "(osai) or the Model Openness Tool (mot), or all of them.")
 @click.option("--canonical", is_flag=True,
               help="ntriples/nquads only: RDFC-1.0 canonical form (canonical blank node "
                    "labels, lines in code point order, no header).")

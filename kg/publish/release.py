@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError
-from kg.publish.export import FORMATS, GRAPH_BASE, PARTS, DumpSources, dump
+from kg.publish.export import ATTRIBUTION, FORMATS, GRAPH_BASE, PARTS, DumpSources, dump
 from kg.sources import Project
 
 DATASET = "https://w3id.org/olckg/"
@@ -45,7 +45,25 @@ GRAPH_ROLES = {
     "data": "The curated data with its evidence. With the ontology graph, it makes the default "
             "graph the catalog's queries read.",
     "shapes": "The SHACL shapes that check the data; the catalog's queries do not read them.",
+    "osai": "Openness assessments by the European Open Source AI Index (statements by that "
+            "catalogue, CC BY 4.0). The catalog's openness queries read them with the ontology "
+            "and data graphs.",
+    "mot": "Openness assessments by the LF AI & Data Model Openness Tool (statements by that "
+           "catalogue, MIT). The catalog's openness queries read them with the ontology and "
+           "data graphs.",
 }
+
+
+#: Imported catalogues: (agent, subset title, licence, homepage), by part.
+CATALOGUE_SUBSETS = {
+    "osai": ("https://w3id.org/olckg/id/osai-index",
+             "Openness assessments by the European Open Source AI Index",
+             "https://creativecommons.org/licenses/by/4.0/", "https://osai-index.eu/"),
+    "mot": ("https://w3id.org/olckg/id/model-openness-tool",
+            "Openness assessments by the Model Openness Tool", "http://spdx.org/licenses/MIT",
+            "https://mot.isitopen.ai"),
+}
+ASSESSMENT = "https://w3id.org/olckg/ontology#OpennessAssessment"
 
 
 @dataclass
@@ -201,6 +219,15 @@ def describe(staging: Path, dumps: list[tuple[str, str]], version: str, today: d
                     (node, n(SD + "name"), n(GRAPH_BASE + part)),
                     (node, n(VOID + "triples"), lit(count, XSD + "integer")),
                     (node, n(DCT + "description"), ox.Literal(GRAPH_ROLES[part], language="en"))]
+        if part in CATALOGUE_SUBSETS and count:  # an imported catalogue: credit it
+            agent, title, licence, homepage = CATALOGUE_SUBSETS[part]
+            triples += [(release, n(DCT + "source"), n(agent)),
+                        (node, n(DCT + "title"), ox.Literal(title, language="en")),
+                        (node, n(DCT + "source"), n(agent)),
+                        (node, n(FOAF + "homepage"), n(homepage)),
+                        (node, n(DCT + "license"), n(licence)),
+                        (node, n(DCT + "bibliographicCitation"), lit(ATTRIBUTION[part])),
+                        (node, n(VOID + "dataDump"), n(base + f"{NAME}-{part}.ttl"))]
     if sparql_endpoint:
         triples.append((release, n(VOID + "sparqlEndpoint"), n(sparql_endpoint)))
     ordered = sorted(triples, key=lambda t: (t[0] != release, isinstance(t[0], ox.BlankNode),
@@ -275,7 +302,22 @@ def changes(before: Path, after: Path) -> dict:
             entities.setdefault(about, {"added": 0, "removed": 0})[kind] += 1
     return {"triples_before": len(old_triples), "triples_after": len(new_triples),
             "added": len(new.keys() - old.keys()), "removed": len(old.keys() - new.keys()),
-            "entities": dict(sorted(entities.items())), "classes": per_class}
+            "entities": dict(sorted(entities.items())), "classes": per_class,
+            "assessments": _assessment_changes(entities, old_classes, new_classes)}
+
+
+def _assessment_changes(entities: dict[str, dict[str, int]], old_classes: dict[str, set[str]],
+                        new_classes: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Catalogue records added, removed and changed, one entry per record (not per triple).
+
+    A record's statements are about ``<assessment>`` or ``<assessment#criterion>``, so a
+    record changed when a statement about either was added or removed.
+    """
+    was = {s.strip("<>") for s in old_classes.get(ASSESSMENT, set())}
+    now = {s.strip("<>") for s in new_classes.get(ASSESSMENT, set())}
+    touched = {about.strip("<>").split("#", 1)[0] for about in entities}
+    return {"added": sorted(now - was), "removed": sorted(was - now),
+            "changed": sorted(was & now & touched)}
 
 
 class ByContent:
@@ -358,5 +400,17 @@ def changes_markdown(summary: dict, previous: Path, version: str) -> str:
                     out += [f"- {term}" for term in row[kind]]
     else:
         out.append("No class gained or lost instances.")
+    records = summary.get("assessments") or {}
+    out += ["", "## Sources and attribution", "",
+            "Built from the study (Linåker, Osborne, Ding, Burtenshaw, arXiv:2509.25397, CC BY "
+            "4.0), with the openness assessments, in their own named graphs, by:", ""]
+    out += [f"- {text.split(': ', 1)[1]}" for text in ATTRIBUTION.values()]
+    if any(records.values()):
+        out += ["", "## Openness assessments, by catalogue record", "",
+                ", ".join(f"{len(records[k])} {k}" for k in ("added", "changed", "removed")) + "."]
+        for kind in ("added", "changed", "removed"):
+            if records[kind]:
+                out += ["", f"{kind.capitalize()} assessments:", ""]
+                out += [f"- <{iri}>" for iri in records[kind]]
     return "\n".join(out) + "\n"
 

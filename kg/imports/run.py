@@ -1,0 +1,247 @@
+"""`kg import`: a catalogue checkout to one Turtle file per record, written as a whole.
+
+The files are written to a hidden folder beside ``data/external/<catalogue>/``; a file whose
+bytes did not change is linked from the previous import (same inode, same mtime), so a
+re-import of a newer checkout rewrites only the records that changed. The folder is swapped
+in, the project validated with it, and on any failure the previous folder is put back: an
+error never leaves a half-written import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, ValidationFailed
+from kg.imports.catalogues import CATALOGUES, Catalogue
+from kg.imports.records import ID, RDF, Context, Record, turtle
+from kg.sources import Project, parse_sources
+
+EXTERNAL = "data/external"
+MATCHES = f"{EXTERNAL}/matches.ttl"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+LICENSE_DOCUMENT = "http://purl.org/dc/terms/LicenseDocument"
+_HEX40 = re.compile(r"\b[0-9a-f]{40}\b")
+_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_COMMIT_IN_FILE = re.compile(rb'olc:commit "([0-9a-f]{40})" ;\s*olc:commitDate "([0-9-]{10})"')
+
+
+@dataclass
+class ImportResult:
+    catalogue: str
+    folder: Path
+    commit: str
+    date: str
+    records: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: int = 0
+
+
+def record_files(catalogue: Catalogue, directory: Path) -> list[Path]:
+    """The catalogue's record files in ``directory``, in a stable order."""
+    if not directory.is_dir():
+        raise InputError(f"{directory} is not a folder")
+    files = sorted(p for p in directory.iterdir() if p.is_file()
+                   and p.suffix in catalogue.suffixes and not p.name.startswith(("_", "."))
+                   and p.name not in catalogue.skip)
+    if not files:
+        raise InputError(f"{directory} has no {' or '.join(catalogue.suffixes)} records of the "
+                         f"{catalogue.title}")
+    return files
+
+
+def checkout_version(directory: Path) -> tuple[str, str] | None:
+    """(commit, date) of a git checkout, or of a snapshot whose README names its commit."""
+    try:
+        out = subprocess.run(["git", "-C", str(directory), "log", "-1", "--format=%H %cs"],
+                             capture_output=True, text=True, timeout=30, check=False)
+        if out.returncode == 0 and _HEX40.match(out.stdout.strip()):
+            commit, date = out.stdout.split()
+            return commit, date
+    except (OSError, subprocess.SubprocessError):
+        pass
+    # A snapshot (no .git): the README of a folder above it has a row naming it, its commit
+    # and its date, as ../shared/external/README.md does.
+    names = {directory.name, directory.parent.name}
+    for folder in (directory.parent, directory.parent.parent):
+        readme = folder / "README.md"
+        if not readme.is_file():
+            continue
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            commit, date = _HEX40.search(line), _DATE.search(line)
+            if commit and date and any(f"`{name}/`" in line for name in names):
+                return commit.group(0), date.group(1)
+    return None
+
+
+def read_records(catalogue: Catalogue, directory: Path, commit: str, date: str
+                 ) -> list[Record]:
+    """Every record parsed; the first bad file raises with its file and line."""
+    records = []
+    slugs: dict[str, str] = {}
+    for path in record_files(catalogue, directory):
+        record = catalogue.parse(path, str(path), catalogue.source(commit, path.name),
+                                 commit, date)
+        if record.slug in slugs:
+            raise InputError(f"{path}: its name gives the same identifier ({record.slug}) as "
+                             f"{slugs[record.slug]}; rename one of them")
+        slugs[record.slug] = path.name
+        records.append(record)
+    return records
+
+
+def context(project: Project) -> Context:
+    """The reviewed matches and the graph's licences (the project's own data, not imports)."""
+    generated = tuple(f"{EXTERNAL}/{name}/" for name in CATALOGUES)
+    sources = [s for s in project.sources(("data",)) if not s.relpath.startswith(generated)]
+    quads = parse_sources(sources).quads
+    matches = {q.subject.value: q.object.value for q in quads
+               if q.predicate.value == OWL_SAME_AS and q.subject.value.startswith(ID)
+               and isinstance(q.object, ox.NamedNode)}
+    licences = frozenset(q.subject.value for q in quads if q.predicate.value == RDF + "type"
+                         and q.object.value == LICENSE_DOCUMENT)
+    return Context(matches, licences)
+
+
+def header(catalogue: Catalogue, record: Record) -> str:
+    return (f"# Generated by `kg import {catalogue.name}` from the {catalogue.title} record\n"
+            f"# {record.source}\n"
+            f"# Licence: {catalogue.licence}. Attribution: {catalogue.attribution}.\n"
+            "# A statement by the catalogue, not by this graph. Re-import to change it; do not "
+            "edit.\n")
+
+
+def import_catalogue(project: Project, name: str, directory: Path, commit: str | None = None,
+                     date: str | None = None, validate: bool = True) -> ImportResult:
+    catalogue = CATALOGUES[name]
+    if commit is None or date is None:
+        found = checkout_version(directory)
+        if found is None:
+            raise InputError(f"{directory}: cannot tell its commit (not a git checkout, and no "
+                             "README above it names it): give --commit and --date")
+        commit, date = commit or found[0], date or found[1]
+    if not _HEX40.fullmatch(commit):
+        raise InputError(f"--commit {commit!r} is not a 40-digit commit hash")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        raise InputError(f"--date {date!r} is not a date (YYYY-MM-DD)")
+    records = read_records(catalogue, directory, commit, date)
+    ctx = context(project)
+    target = project.root / EXTERNAL / name
+    files = {}
+    for record in records:
+        file = f"{record.slug}.ttl"
+        data = turtle(record, name, catalogue.agent, catalogue.title, ctx,
+                      header(catalogue, record))
+        kept = _as_before(catalogue, record, target / file, name, ctx)
+        files[file] = kept if kept is not None else data
+    return _finish(project, name, target, files, commit, date, len(records), validate)
+
+
+def _as_before(catalogue: Catalogue, record: Record, current: Path, name: str, ctx: Context
+               ) -> bytes | None:
+    """The current file, when the record says the same as at the commit that file cites.
+
+    A newer checkout changes the commit of every record; a record whose content did not change
+    keeps its file (and its source: the file at the older commit has the same content), so
+    only changed records are rewritten and a release reports only them.
+    """
+    if not current.is_file():
+        return None
+    old = current.read_bytes()
+    found = _COMMIT_IN_FILE.search(old)
+    if found is None:
+        return None
+    commit, date = found.group(1).decode(), found.group(2).decode()
+    again = replace(record, commit=commit, date=date,
+                    source=catalogue.source(commit, record.file))
+    data = turtle(again, name, catalogue.agent, catalogue.title, ctx, header(catalogue, again))
+    return old if data == old else None
+
+
+def _finish(project: Project, name: str, target: Path, files: dict[str, bytes], commit: str,
+            date: str, count: int, validate: bool) -> ImportResult:
+    result = ImportResult(name, target, commit, date, records=count)
+    _write(target, files, result)
+    if validate:
+        _swap_validated(project, target)
+    else:
+        _swap(target)
+    return result
+
+
+def _staging(target: Path) -> Path:
+    return target.parent / f".{target.name}.staging"
+
+
+def _previous(target: Path) -> Path:
+    return target.parent / f".{target.name}.previous"
+
+
+def _write(target: Path, files: dict[str, bytes], result: ImportResult) -> None:
+    """Every file into the staging folder; unchanged ones linked from the current import."""
+    staging = _staging(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        old = {p.name for p in target.glob("*.ttl")} if target.is_dir() else set()
+        for file, data in sorted(files.items()):
+            current = target / file
+            if file in old and current.read_bytes() == data:
+                try:
+                    os.link(current, staging / file)
+                except OSError:
+                    shutil.copy2(current, staging / file)
+                result.unchanged += 1
+                continue
+            (result.changed if file in old else result.added).append(file)
+            (staging / file).write_bytes(data)
+        result.removed = sorted(old - set(files))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(target: Path) -> None:
+    staging, previous = _staging(target), _previous(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(staging, target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _swap_validated(project: Project, target: Path) -> None:
+    """Swap the staging folder in, validate the project, and put the old one back on failure."""
+    from kg.store import validate_project
+
+    staging, previous = _staging(target), _previous(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    had = target.exists()
+    if had:
+        os.replace(target, previous)
+    os.replace(staging, target)
+    try:
+        # the whole graph is validated; only the imported files' results count, so an
+        # unrelated work-in-progress file elsewhere does not block an import
+        report = validate_project(project, files=sorted(target.glob("*.ttl")))
+        if not report.conforms:
+            from kg.validate import format_text
+
+            raise ValidationFailed(report, f"the imported records do not conform "
+                                   f"({report.violations} violation(s)); nothing was changed:"
+                                   f"\n{format_text(report)}")
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        if had:
+            os.replace(previous, target)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
