@@ -94,6 +94,12 @@ table.nested td { border: 0; padding: .1rem .4rem .1rem 0; }
 .count span { color: var(--muted); font-size: .88rem; }
 ul.plain { padding-left: 1.1rem; }
 ul.cols { columns: 3 16rem; padding-left: 1.1rem; }
+.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr));
+           gap: .9rem; margin: .8rem 0; }
+.gallery figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: .5rem;
+                  background: #fff; }
+.gallery img { width: 100%; height: 12rem; object-fit: contain; object-position: top; }
+.gallery figcaption { font-size: .9rem; margin-top: .3rem; }
 section.term { border-top: 1px solid var(--line); padding-top: .4rem; }
 form.params label { margin-right: .8rem; }
 form.params input { padding: .25rem .45rem; font: inherit; font-size: .9rem; }

@@ -91,14 +91,20 @@ class Site:
         return cls(ox.Store.read_only(str(database)), project, prefixes, build / "site",
                    manifest.get("fingerprint", ""), editor=editor)
 
+    releasing_in_background = False
+
     def warm(self) -> Site:
         """Compute what every landing page and search needs, before the first visitor asks
         (a server does this at start, so no request waits on it): the catalog, the search
-        index, the context, the counts and the release behind /downloads (made once per
-        build and kept in it)."""
+        index, the context, the counts, the figures, and, in the background, the release
+        behind /downloads (made once per build and kept in it)."""
         self.catalog.all()
-        for _ in (self.index, self.context, self.counts, self.release):
+        for _ in (self.index, self.context, self.counts, self.figures):
             pass
+        # the release takes longest (every dump of the graph): made meanwhile, and the
+        # landing page lists its files once it is there
+        self.releasing_in_background = True
+        threading.Thread(target=lambda: self.release, name="kg-release", daemon=True).start()
         return self
 
     # -- computed once ----------------------------------------------------------------------
@@ -129,6 +135,20 @@ class Site:
     @functools.cached_property
     def counts(self) -> dict[str, int]:
         return counts(self.store)
+
+    @functools.cached_property
+    def figures(self) -> list[tuple[str, str, str]]:
+        """(name, summary, SVG) of every figure of the catalog, drawn from this build."""
+        from kg.publish.figures import draw_figure, figure_queries
+        from kg.query import execute, materialise
+
+        drawn = []
+        for query in figure_queries(self.catalog):
+            answer = materialise(execute(self.store, query, {}, self.prefixes))
+            if answer.rows:
+                drawn.append((query.name, query.summary or query.name,
+                              draw_figure(query, answer, self.compactor)))
+        return drawn
 
     @functools.cached_property
     def release(self) -> Path:
@@ -308,7 +328,9 @@ class Site:
         counted = {k: v for k, v in self.counts.items() if k != "triples"}
         grid = "".join(f"<div class='count'><b>{v:,}</b><span>{escape(k)}</span></div>"
                        for k, v in {**counted, "triples": self.counts["triples"]}.items())
-        downloads = self.downloads(origin + "/downloads/")
+        # a server makes the release in the background (warm); a static site waits for it
+        ready = not self.releasing_in_background or "release" in self.__dict__
+        downloads = self.downloads(origin + "/downloads/") if ready else []
         main_files = [d for d in downloads if d[0].startswith("olckg") and not d[0].endswith(".gz")]
         files = "".join(f"<li><a href='{escape(links('/downloads/' + name))}'>{escape(name)}</a> "
                         f"<span class='muted'>{escape(media.split(';')[0])}, {size:,} bytes</span>"
@@ -359,12 +381,16 @@ it or a curator inferred it; what the sources do not say is recorded as unknown.
 (<a href="{escape(links('/downloads'))}">all files, with checksums</a>; described in
 <a href="{escape(void_link)}">VoID and DCAT</a>;
 JSON-LD uses the context <a href="{escape(links('/context.jsonld'))}">context.jsonld</a>).</p>
-<ul class="plain">{files}</ul>
+<ul class="plain">{files or "<li>being made from this build; reload in a moment</li>"}</ul>
 <h2>Questions to ask it</h2>
 <p>{len(queries)} prebuilt queries with their current answers
 (<a href="{escape(links('/queries'))}">all of them</a>; also as
 <a href="{escape(links('/.well-known/sparql-examples'))}">SPARQL examples</a>):</p>
 <ul class="cols">{query_items}</ul>
+<h2>The cartography, drawn</h2>
+<p>Each figure is a prebuilt query's current answer drawn from the graph; open one for its
+table, its data as CSV and the figure as SVG or PNG.</p>
+<div class="gallery">{self._gallery(links)}</div>
 <h2>The model</h2>
 <p>The <a href="{escape(links('/ontology'))}">ontology</a> (OWL 2: classes and properties, each
 with a definition), the <a href="{escape(links('/shapes'))}">SHACL shapes</a> that check the data,
@@ -376,6 +402,19 @@ N-Triples, JSON-LD or RDF/XML to clients that ask for them (<code>Accept</code>,
 {endpoint}"""
         head = f'<script type="application/ld+json">{render.json_script(markup)}</script>'
         return render.layout(title, body, links, head=head, editor=self.editor)
+
+    def _gallery(self, links: Links) -> str:
+        import base64
+
+        cards = []
+        for name, summary, svg in self.figures:
+            data = base64.b64encode(svg.encode()).decode("ascii")
+            href = escape(links("/queries/" + name))
+            cards.append(f"<figure><a href='{href}'><img src='data:image/svg+xml;base64,{data}' "
+                         f"alt='{escape(summary, quote=True)}' loading='lazy'></a>"
+                         f"<figcaption><a href='{href}'>{escape(summary)}</a></figcaption>"
+                         "</figure>")
+        return "".join(cards)
 
     def search(self, text: str) -> list[dict[str, str]]:
         return self.index.search(text)
