@@ -87,7 +87,7 @@ def test_the_dump_loads_into_one_graph_per_part(virtuoso_loaded: Virtuoso) -> No
                             'FILTER STRSTARTS(STR(?g), "https://w3id.org/olckg/graph/") } '
                             "GROUP BY ?g", ())
     graphs = {row["g"].value.rsplit("/", 1)[-1]: int(row["n"].value) for row in counts}
-    assert set(graphs) == {"ontology", "data", "shapes"}
+    assert set(graphs) == {"ontology", "data", "shapes", "osai", "mot"}
     assert all(n > 100 for n in graphs.values())
 
 

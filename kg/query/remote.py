@@ -1,10 +1,11 @@
 """Queries on another store: any SPARQL 1.1 Protocol endpoint (Virtuoso, QLever, Jena, Oxigraph).
 
-The dumps keep the ontology and the data in named graphs of their own (``GRAPHS``); the
-catalog's queries read the default graph, so a query sent to an endpoint names those two
-graphs as its default graph with the protocol's ``default-graph-uri`` (the RDF merge of both,
-as the embedded store holds them). Answers come back as SPARQL JSON results (or N-Triples for
-CONSTRUCT and DESCRIBE) and are parsed by pyoxigraph, so every output format is the local one.
+The dumps keep the ontology, the data and each openness catalogue's assessments in named
+graphs of their own (``GRAPHS``); the catalog's queries read the default graph, so a query
+sent to an endpoint names those graphs as its default graph with the protocol's
+``default-graph-uri`` (their RDF merge, as the embedded store holds them). Answers come back
+as SPARQL JSON results (or N-Triples for CONSTRUCT and DESCRIBE) and are parsed by pyoxigraph,
+so every output format is the local one.
 Only the standard library speaks HTTP here: ``kg query`` must start fast.
 """
 
@@ -24,7 +25,7 @@ from kg.errors import BadQuery, QueryError
 #: Where the dumps (N-Quads, TriG) and ``kg publish`` put each part of the graph.
 GRAPH_BASE = "https://w3id.org/olckg/graph/"
 #: The graphs a catalog query reads, merged as its default graph.
-GRAPHS = (GRAPH_BASE + "ontology", GRAPH_BASE + "data")
+GRAPHS = tuple(GRAPH_BASE + part for part in ("ontology", "data", "osai", "mot"))
 USER_AGENT = f"kg/{__version__} (Open LLM Collaboration Knowledge Graph)"
 _RESULTS_ACCEPT = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
