@@ -207,10 +207,10 @@ def test_every_figure_and_its_png_render_in_chromium(run_repo, browser, tmp_path
         size = browser.execute_script(
             "const b = document.documentElement.getBBox(); return [b.width, b.height];")
         shown = browser.execute_script(
-            "return document.querySelectorAll('.node, .unit, .mark, .edge').length;")
+            "return document.querySelectorAll('.node, .unit, .mark, .edge, .value').length;")
         assert size[0] > 600 and size[1] > 300
         assert shown == len(groups(root, "node") + groups(root, "unit") + groups(root, "mark")
-                            + groups(root, "edge")) > 0
+                            + groups(root, "edge") + groups(root, "value")) > 0
         assert errors(browser) == [], name
 
 
