@@ -18,6 +18,7 @@ import pytest
 from conftest import Run
 from virtuoso import PASSWORD, USER, Virtuoso, free_port
 
+from kg.publish import PARTS
 from kg.query import GRAPHS, query_endpoint
 from kg.serve.assets import oxigraph_binary
 
@@ -55,7 +56,7 @@ def graph_sizes(endpoint: str) -> dict[str, int]:
 def test_dry_run_sends_nothing(run_repo: Run, oxigraph_server: str) -> None:
     result = run_repo("publish", "--endpoint", oxigraph_server + "/store", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("would PUT <https://w3id.org/olckg/graph/") == 3
+    assert result.stdout.count("would PUT <https://w3id.org/olckg/graph/") == len(PARTS)
     assert graph_sizes(oxigraph_server + "/query") == {}
 
 
@@ -63,7 +64,7 @@ def test_publish_to_oxigraph_then_query_it(run_repo: Run, oxigraph_server: str) 
     result = run_repo("publish", "--endpoint", oxigraph_server + "/store")
     assert result.exit_code == 0, result.output
     sizes = graph_sizes(oxigraph_server + "/query")
-    assert set(sizes) == {"ontology", "data", "shapes"}
+    assert set(sizes) == set(PARTS)
     for part, n in sizes.items():  # the count check is reported, and is right
         assert f"graph/{part}>: {n} triples written, {n} counted back" in result.stdout
     # A second publish replaces the graphs (PUT), it does not add to them.
@@ -86,8 +87,8 @@ def test_publish_to_virtuoso_with_credentials_from_the_environment(
     result = run_repo("publish", "--endpoint", virtuoso.graph_store)
     assert result.exit_code == 0, result.output
     sizes = graph_sizes(virtuoso.sparql)
-    assert {"ontology", "data", "shapes"} <= set(sizes)
-    for part in ("ontology", "data", "shapes"):
+    assert set(PARTS) <= set(sizes)
+    for part in PARTS:
         assert f"graph/{part}>: {sizes[part]} triples written, {sizes[part]} counted back" \
             in result.stdout
 
@@ -150,6 +151,6 @@ def test_the_release_states_its_graph_layout(run_repo: Run, tmp_path: Path) -> N
     for quad in ox.parse(path=folder / "olckg.nq", format=ox.RdfFormat.N_QUADS):
         in_dump[quad.graph_name.value] = in_dump.get(quad.graph_name.value, 0) + 1
     assert described == in_dump
-    assert set(described) == {"https://w3id.org/olckg/graph/" + p
-                              for p in ("ontology", "data", "shapes")}
-    assert GRAPHS == ("https://w3id.org/olckg/graph/ontology", "https://w3id.org/olckg/graph/data")
+    assert set(described) == {"https://w3id.org/olckg/graph/" + p for p in PARTS}
+    # what a query reads: every part but the shapes
+    assert tuple("https://w3id.org/olckg/graph/" + p for p in PARTS if p != "shapes") == GRAPHS
