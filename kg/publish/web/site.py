@@ -91,20 +91,14 @@ class Site:
         return cls(ox.Store.read_only(str(database)), project, prefixes, build / "site",
                    manifest.get("fingerprint", ""), editor=editor)
 
-    releasing_in_background = False
-
     def warm(self) -> Site:
         """Compute what every landing page and search needs, before the first visitor asks
         (a server does this at start, so no request waits on it): the catalog, the search
-        index, the context, the counts, the figures, and, in the background, the release
-        behind /downloads (made once per build and kept in it)."""
+        index, the context, the counts, the figures and the release behind /downloads (made
+        once per build and kept in it)."""
         self.catalog.all()
-        for _ in (self.index, self.context, self.counts, self.figures):
+        for _ in (self.index, self.context, self.counts, self.figures, self.release):
             pass
-        # the release takes longest (every dump of the graph): made meanwhile, and the
-        # landing page lists its files once it is there
-        self.releasing_in_background = True
-        threading.Thread(target=lambda: self.release, name="kg-release", daemon=True).start()
         return self
 
     # -- computed once ----------------------------------------------------------------------
@@ -328,9 +322,7 @@ class Site:
         counted = {k: v for k, v in self.counts.items() if k != "triples"}
         grid = "".join(f"<div class='count'><b>{v:,}</b><span>{escape(k)}</span></div>"
                        for k, v in {**counted, "triples": self.counts["triples"]}.items())
-        # a server makes the release in the background (warm); a static site waits for it
-        ready = not self.releasing_in_background or "release" in self.__dict__
-        downloads = self.downloads(origin + "/downloads/") if ready else []
+        downloads = self.downloads(origin + "/downloads/")
         main_files = [d for d in downloads if d[0].startswith("olckg") and not d[0].endswith(".gz")]
         files = "".join(f"<li><a href='{escape(links('/downloads/' + name))}'>{escape(name)}</a> "
                         f"<span class='muted'>{escape(media.split(';')[0])}, {size:,} bytes</span>"
@@ -381,7 +373,7 @@ it or a curator inferred it; what the sources do not say is recorded as unknown.
 (<a href="{escape(links('/downloads'))}">all files, with checksums</a>; described in
 <a href="{escape(void_link)}">VoID and DCAT</a>;
 JSON-LD uses the context <a href="{escape(links('/context.jsonld'))}">context.jsonld</a>).</p>
-<ul class="plain">{files or "<li>being made from this build; reload in a moment</li>"}</ul>
+<ul class="plain">{files}</ul>
 <h2>Questions to ask it</h2>
 <p>{len(queries)} prebuilt queries with their current answers
 (<a href="{escape(links('/queries'))}">all of them</a>; also as
