@@ -117,9 +117,19 @@ class Property:
 
 @dataclass(frozen=True)
 class ClassExpectation:
+    """A kind of entity; ``scope`` narrows ?s further (a SPARQL group pattern)."""
+
     name: str
     classes: tuple[str, ...]
     properties: tuple[Property, ...]
+    scope: str = ""
+
+
+#: The curators' own records, apart from what `kg import` minted from a catalogue's records:
+#: the two are read from different sources and answer to different expectations.
+CURATED = ("FILTER NOT EXISTS { ?s olc:evidence/dct:source/dct:type "
+           "olcv:source-catalogue-record }")
+FROM_CATALOGUES = CURATED.replace("FILTER NOT EXISTS", "FILTER EXISTS")
 
 
 WIKIDATA = Property("Wikidata link", "{ ?s owl:sameAs ?x } UNION { ?s olc:noMatchIn ?x }")
@@ -140,14 +150,14 @@ CLASS_EXPECTED = (
         Property("training data", "?s fair4ml:trainedOn ?x .", ("fair4ml:trainedOn",)),
         Property("paper (on it or its family)", "?a a schema:ScholarlyArticle . "
                  "{ ?a schema:about ?s } UNION { ?s dct:isPartOf ?f . ?a schema:about ?f }"),
-    )),
+    ), CURATED),
     ClassExpectation("datasets", ("schema:Dataset",), (
         Property("publisher", "?s olc:developedBy ?x .", ("olc:developedBy",)),
         Property("licence", "?s dct:license ?x .", ("dct:license",)),
         Property("hub page", "?s olc:huggingFacePage ?x .", ("olc:huggingFacePage",)),
         Property("used to train a release", "?r fair4ml:trainedOn ?s ."),
         WIKIDATA,
-    )),
+    ), CURATED),
     ClassExpectation("organisations", ("org:Organization", "org:OrganizationalUnit",
                                        "org:OrganizationalCollaboration"), (
         Property("country", "?s olc:country ?x .", ("olc:country",)),
@@ -160,7 +170,7 @@ CLASS_EXPECTED = (
         Property("homepage", "?s foaf:homepage ?x .", ("foaf:homepage",)),
         Property("ROR ID", "?s olc:rorId ?x .", ("olc:rorId",)),
         WIKIDATA,
-    )),
+    ), CURATED),
     ClassExpectation("papers", ("schema:ScholarlyArticle",), (
         Property("title", "?s dct:title ?x .", ("dct:title",)),
         Property("arXiv ID", "?s olc:arxivId ?x .", ("olc:arxivId",)),
@@ -168,12 +178,19 @@ CLASS_EXPECTED = (
         Property("date", "?s schema:datePublished ?x .", ("schema:datePublished",)),
         Property("describes a release or family", "?s schema:about ?x ."),
     )),
+    ClassExpectation("catalogue models", ("fair4ml:MLModel",), (
+        Property("licence", "?s dct:license ?x .", ("dct:license",)),
+        Property("hub page", "?s olc:huggingFacePage ?x .", ("olc:huggingFacePage",)),
+        Property("developer", "?s olc:developedBy ?x .", ("olc:developedBy",)),
+        Property("model family", "?s dct:isPartOf ?x .", ("dct:isPartOf",)),
+    ), FROM_CATALOGUES),
 )
 
 CLASS_PREFIXES = PREFIXES + """
 PREFIX org:     <http://www.w3.org/ns/org#>
 PREFIX foaf:    <http://xmlns.com/foaf/0.1/>
 PREFIX owl:     <http://www.w3.org/2002/07/owl#>
+PREFIX olcv:    <https://w3id.org/olckg/vocab/>
 """
 
 
@@ -197,15 +214,14 @@ def class_coverage(store: ox.Store) -> list[ClassCoverage]:
     many record it as unknown (and do not give it), and how many say nothing."""
     result = []
     for expectation in CLASS_EXPECTED:
-        values = " ".join(expectation.classes)
-        subjects = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c .")
+        entity = f"VALUES ?c {{ {' '.join(expectation.classes)} }} ?s a ?c . {expectation.scope}"
+        subjects = _subjects(store, entity)
         rows = []
         for prop in expectation.properties:
-            filled = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c . {prop.filled}")
+            filled = _subjects(store, f"{entity} {prop.filled}")
             unknown: set[str] = set()
             if prop.unknown:
-                unknown = _subjects(store, f"VALUES ?c {{ {values} }} ?s a ?c . "
-                                           f"VALUES ?u {{ {' '.join(prop.unknown)} }} "
+                unknown = _subjects(store, f"{entity} VALUES ?u {{ {' '.join(prop.unknown)} }} "
                                            "?s olc:unknown ?u .") - filled
             rows.append(PropertyCoverage(prop.name, len(filled), len(unknown),
                                          len(subjects) - len(filled) - len(unknown)))

@@ -234,15 +234,23 @@ class SearchIndex:
 
 # -- counts for the landing page ----------------------------------------------------------------
 
+#: An entity `kg import` minted from a catalogue's record, apart from the curators' own.
+FROM_CATALOGUE = (f"?x <{EVIDENCE}>/<{DCT}source>/<{DCT}type> "
+                  "<https://w3id.org/olckg/vocab/source-catalogue-record>")
+
 COUNTS = {
     "projects": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{OLC}OpenLLMProject> }}",
     "organisations": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c . VALUES ?c { "
                      "<http://www.w3.org/ns/org#Organization> "
-                     "<http://www.w3.org/ns/org#OrganizationalUnit> } }",
+                     "<http://www.w3.org/ns/org#OrganizationalUnit> } "
+                     f"FILTER NOT EXISTS {{ {FROM_CATALOGUE} }} }}",
     "model families": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{OLC}ModelFamily> }}",
     "model releases": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a "
-                      "<https://w3id.org/fair4ml#MLModel> }",
-    "facts": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x ?p ?o . FILTER (isIRI(?x) && "
+                      "<https://w3id.org/fair4ml#MLModel> "
+                      f"FILTER NOT EXISTS {{ {FROM_CATALOGUE} }} }}",
+    "catalogue assessments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a "
+                             f"<{OLC}OpennessAssessment> }}",
+"facts": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x ?p ?o . FILTER (isIRI(?x) && "
              f"STRSTARTS(STR(?x), \"{BASE}id/\") && ?p != <{EVIDENCE}>) }}",
     "sources": f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?e <{DCT}source> ?s . "
                f"?x <{EVIDENCE}> ?e }}",
