@@ -293,3 +293,74 @@ def test_matrix_cells_are_the_rows_and_unassessed_cells_stay_blank(compactor) ->
     assert len(cells) == 2 * 2 * 2  # two panels, two projects, two dimensions
     blank = [c for c in cells if not groups(c, "value")]
     assert len(blank) == 5 and all("not assessed" in c.find(f"{SVG}title").text for c in blank)
+
+
+# -- an entity's part of the figures ------------------------------------------------------------
+
+ID = "https://w3id.org/olckg/id/"
+
+
+def figure_answers(store: ox.Store, compactor: Compactor) -> list[tuple]:
+    return [(q, materialise(execute(store, q, {}, compactor.prefixes)))
+            for q in figure_queries(Catalog(REPO / "queries"))]
+
+
+def parts_of(store, compactor, slug: str) -> dict[str, ET.Element]:
+    from kg.publish.figures.neighbourhood import neighbourhoods
+    from kg.publish.figures.render import links_for
+
+    found = neighbourhoods(ID + slug, slug, figure_answers(store, compactor), compactor,
+                           links_for)
+    return {n.query.name: ET.fromstring(n.svg) for n in found}
+
+
+def test_an_organisations_network_part_is_exactly_its_links(store, compactor) -> None:
+    parts = parts_of(store, compactor, "ai-singapore")
+    assert set(parts) == {"collaboration-network"}  # not on a timeline, not in the lineage
+    svg = parts["collaboration-network"]
+    rows = [r for r in answer_rows(store, compactor, "collaboration-network")
+            if ID + "ai-singapore" in (r["source"], r["target"])]
+    edges = {(g.get("data-iri"), g.get("data-source"), g.get("data-target"))
+             for g in groups(svg, "edge")}
+    assert edges == {(r["edge"], r["source"], r["target"]) for r in rows} and len(rows) >= 5
+    nodes = {g.get("data-iri") for g in groups(svg, "node")}
+    assert nodes == {r[k] for r in rows for k in ("source", "target")}
+    assert [g.get("data-iri") for g in groups(svg, "focus")] == [ID + "ai-singapore"]
+
+
+def test_a_releases_parts_are_its_lane_and_its_lineage(store, compactor) -> None:
+    parts = parts_of(store, compactor, "olmo-7b")
+    assert set(parts) == {"release-timeline", "model-lineage"}
+    timeline = answer_rows(store, compactor, "release-timeline")
+    lane = {r["groupLabel"] for r in timeline if r["item"] == ID + "olmo-7b"}
+    marks = {g.get("data-iri") for g in groups(parts["release-timeline"], "mark")}
+    assert marks == {r["item"] for r in timeline if r["groupLabel"] in lane}
+    assert len(marks) < len(timeline)
+    lineage = [r for r in answer_rows(store, compactor, "model-lineage")
+               if ID + "olmo-7b" in (r["source"], r["target"])]
+    drawn_edges = {(g.get("data-source"), g.get("data-target"))
+                   for g in groups(parts["model-lineage"], "edge")}
+    assert drawn_edges == {(r["source"], r["target"]) for r in lineage} != set()
+    for svg in parts.values():
+        assert [g.get("data-iri") for g in groups(svg, "focus")] == [ID + "olmo-7b"]
+
+
+def test_an_entity_in_no_figure_has_no_part(store, compactor) -> None:
+    assert parts_of(store, compactor, "no-such-entity") == {}
+
+
+def test_an_entity_page_shows_its_part_of_the_figures(repo_store, browser,
+                                                     tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from test_server import start
+
+    for server in start(repo_store, tmp_path, "--workers", "2"):
+        browser.get(f"http://127.0.0.1:{server.port}/id/ai-singapore")
+        figure = browser.find_element(By.CSS_SELECTOR,
+                                      "figure.neighbourhood[data-query=collaboration-network]")
+        assert figure.is_displayed()
+        focus = figure.find_element(By.CSS_SELECTOR, "svg .node.focus")
+        assert focus.get_attribute("data-iri") == ID + "ai-singapore"
+        whole = figure.find_element(By.CSS_SELECTOR, "figcaption a")
+        assert whole.get_attribute("href").endswith("/queries/collaboration-network")
+        assert errors(browser) == []

@@ -71,7 +71,7 @@ def draw(rows: Rows) -> View:
     if rows.options.get("layout") == "layered":
         size = _layered(body, nodes, edges, palette, styles)
     else:
-        size = _circle(body, nodes, edges, palette, styles)
+        size = _circle(body, nodes, edges, palette, styles, rows.options.get("centre"))
     edge_legend = Legend("Edge")
     for kind in kinds:
         edge_legend.add({"stroke-width": "3", **{k: v for k, v in styles[kind].items() if v}},
@@ -151,9 +151,15 @@ def _order(nodes: dict[str, Node]) -> list[str | None]:
 
 
 def _circle(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
-            styles: dict) -> tuple[float, float]:
+            styles: dict, centre: str | None = None) -> tuple[float, float]:
+    """Nodes on a circle; with ``centre`` (an entity's neighbourhood) that node in the middle,
+    its neighbours around it."""
+    if centre not in nodes:
+        centre = None
     slots = _order(nodes)
-    count = len(slots)
+    if centre is not None:
+        slots = [s for s in slots if s is not None and s != centre]
+    count = max(1, len(slots))
     radius = max(170.0, count * 15.0)
     label_w = 190.0
     tallest = max(len(wrap(n.label, label_w, 13)) for n in nodes.values())
@@ -164,6 +170,9 @@ def _circle(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
         if iri is not None:
             position[iri] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle),
                              angle)
+    if centre is not None:
+        position[centre] = (cx, cy, math.pi / 2)  # its label below it
+        slots.append(centre)
     order = [iri for iri in slots if iri is not None]
     boxes: list[tuple[float, float, float, float]] = []
     node_layer = el(None, "g", class_="nodes")
@@ -192,9 +201,14 @@ def _circle(body, nodes: dict[str, Node], edges: list[Edge], palette: Palette,
         (x1, y1, _), (x2, y2, _) = position[edge.source], position[edge.target]
         nth = pairs.get(frozenset((edge.source, edge.target)), 0)
         pairs[frozenset((edge.source, edge.target))] = nth + 1
-        pull = 0.3 + 0.18 * nth
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
-        qx, qy = mx + (cx - mx) * pull, my + (cy - my) * pull
+        if centre in (edge.source, edge.target):  # a spoke: parallel links fan out sideways
+            length = math.hypot(x2 - x1, y2 - y1) or 1
+            bend = 36.0 * ((nth + 1) // 2) * (1 if nth % 2 else -1)
+            qx, qy = mx - (y2 - y1) / length * bend, my + (x2 - x1) / length * bend
+        else:
+            pull = 0.3 + 0.18 * nth
+            qx, qy = mx + (cx - mx) * pull, my + (cy - my) * pull
         _edge(edge_layer, edge, f"M{x1:.1f} {y1:.1f} Q{qx:.1f} {qy:.1f} {x2:.1f} {y2:.1f}",
               styles, [(x1, y1), (qx, qy), (x2, y2)], boxes)
     body.append(node_layer)

@@ -100,6 +100,11 @@ ul.cols { columns: 3 16rem; padding-left: 1.1rem; }
                   background: #fff; }
 .gallery img { width: 100%; height: 12rem; object-fit: contain; object-position: top; }
 .gallery figcaption { font-size: .9rem; margin-top: .3rem; }
+figure.neighbourhood { margin: 0 0 1.5rem; }
+figure.neighbourhood .figure { overflow-x: auto; border: 1px solid var(--line);
+                               border-radius: 8px; background: #fff; }
+figure.neighbourhood svg { max-width: 100%; height: auto; display: block; }
+figure.neighbourhood figcaption { font-size: .9rem; margin-top: .3rem; }
 section.term { border-top: 1px solid var(--line); padding-top: .4rem; }
 form.params label { margin-right: .8rem; }
 form.params input { padding: .25rem .45rem; font: inherit; font-size: .9rem; }
@@ -221,7 +226,7 @@ def formats_line(links: Links, path: str) -> str:
 
 
 def entity_page(description: Description, links: Links, compactor: Compactor,
-                editor: bool = True, heading_note: str = "") -> bytes:
+                editor: bool = True, heading_note: str = "", figures: str = "") -> bytes:
     r = Renderer(links, description.labels, compactor, description.nested)
     path = local_path(description.iri) or "/"
     title = description.label()
@@ -265,7 +270,9 @@ def entity_page(description: Description, links: Links, compactor: Compactor,
     body = (f"<div>{types}</div><h1>{escape(title)}</h1>{heading_note}"
             f"<p class='muted'><code>{escape(description.iri)}</code> · as "
             f"{formats_line(links, path)}</p>{summary}"
-            f"<h2>Statements ({len(description.statements)})</h2>{facts}{incoming}")
+            f"<h2>Statements ({len(description.statements)})</h2>{facts}"
+            + (f"<h2 id='figures'>In the figures</h2>{figures}" if figures else "")
+            + incoming)
     return layout(title, body, links, editor=editor)
 
 

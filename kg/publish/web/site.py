@@ -97,7 +97,8 @@ class Site:
         index, the context, the counts, the figures and the release behind /downloads (made
         once per build and kept in it)."""
         self.catalog.all()
-        for _ in (self.index, self.context, self.counts, self.figures, self.release):
+        for _ in (self.index, self.context, self.counts, self.figure_answers, self.figures,
+                  self.release):
             pass
         return self
 
@@ -131,18 +132,22 @@ class Site:
         return counts(self.store)
 
     @functools.cached_property
-    def figures(self) -> list[tuple[str, str, str]]:
-        """(name, summary, SVG) of every figure of the catalog, drawn from this build."""
-        from kg.publish.figures import draw_figure, figure_queries
+    def figure_answers(self) -> list[tuple]:
+        """(query, answer) of every figure of the catalog, answered once per build."""
+        from kg.publish.figures import figure_queries
         from kg.query import execute, materialise
 
-        drawn = []
-        for query in figure_queries(self.catalog):
-            answer = materialise(execute(self.store, query, {}, self.prefixes))
-            if answer.rows:
-                drawn.append((query.name, query.summary or query.name,
-                              draw_figure(query, answer, self.compactor)))
-        return drawn
+        return [(query, materialise(execute(self.store, query, {}, self.prefixes)))
+                for query in figure_queries(self.catalog)]
+
+    @functools.cached_property
+    def figures(self) -> list[tuple[str, str, str]]:
+        """(name, summary, SVG) of every figure of the catalog, drawn from this build."""
+        from kg.publish.figures import draw_figure
+
+        return [(query.name, query.summary or query.name, draw_figure(query, answer,
+                                                                      self.compactor))
+                for query, answer in self.figure_answers if answer.rows]
 
     @functools.cached_property
     def release(self) -> Path:
@@ -183,7 +188,27 @@ class Site:
     # -- pages -------------------------------------------------------------------------------
 
     def entity_html(self, description: Description, links: Links) -> bytes:
-        return render.entity_page(description, links, self.compactor, editor=self.editor)
+        return render.entity_page(description, links, self.compactor, editor=self.editor,
+                                  figures=self.neighbourhoods_html(description, links))
+
+    def neighbourhoods_html(self, description: Description, links: Links) -> str:
+        """The entity's part of each figure it appears in, each linking to the whole figure."""
+        from kg.publish.figures.neighbourhood import neighbourhoods
+        from kg.publish.figures.svg import FigureLinks
+
+        def links_of(name: str) -> FigureLinks:
+            page = links(f"/queries/{name}")
+            return FigureLinks(query=f"{page}#sparql", table=page,
+                               csv=links(f"/queries/{name}.csv"))
+
+        parts = neighbourhoods(description.iri, description.label(), self.figure_answers,
+                               self.compactor, links_of)
+        return "".join(
+            f"<figure class='neighbourhood' data-query='{escape(n.query.name)}'>"
+            f"<div class='figure'>{n.svg}</div><figcaption>{n.rows} of the {n.total} rows of "
+            f"<a href='{escape(links(f'/queries/{n.query.name}'))}'>"
+            f"{escape(n.query.summary or n.query.name)}</a> (the whole figure and its table)"
+            "</figcaption></figure>" for n in parts)
 
     def ontology_html(self, links: Links) -> bytes:
         head = self.describe(ONTOLOGY)
