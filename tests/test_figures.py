@@ -4,6 +4,7 @@ table and the query's view."""
 
 from __future__ import annotations
 
+import json
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -188,9 +189,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         driver.quit()
 
 
-def errors(browser) -> list[dict]:
+def errors(browser, expected: str = "") -> list[dict]:
+    """Console errors, but for the missing favicon, YASGUI's look-up of prefix.cc (no network
+    here) and the ``expected`` refusal."""
     return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
-            and "favicon.ico" not in e["message"]]
+            and "favicon.ico" not in e["message"] and "prefix.cc" not in e["message"]
+            and not (expected and expected in e["message"])]
+
+
+@pytest.fixture(scope="module")
+def served(repo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from test_server import start
+
+    yield from start(repo_store, tmp_path_factory.mktemp("served"), "--workers", "2")
 
 
 def test_every_figure_and_its_png_render_in_chromium(run_repo, browser, tmp_path: Path) -> None:
@@ -214,12 +225,10 @@ def test_every_figure_and_its_png_render_in_chromium(run_repo, browser, tmp_path
         assert errors(browser) == [], name
 
 
-def test_a_query_page_switches_between_table_and_its_view(repo_store, browser,
-                                                         tmp_path: Path) -> None:
+def test_a_query_page_switches_between_table_and_its_view(served, browser) -> None:
     from selenium.webdriver.common.by import By
-    from test_server import start
 
-    for server in start(repo_store, tmp_path, "--workers", "2"):
+    for server in [served]:
         browser.get(f"http://127.0.0.1:{server.port}/queries/projects-by-organisational-model")
         table = browser.find_element(By.CSS_SELECTOR, ".pane-table table")
         figure = browser.find_element(By.CSS_SELECTOR, ".pane-figure")
@@ -349,12 +358,10 @@ def test_an_entity_in_no_figure_has_no_part(store, compactor) -> None:
     assert parts_of(store, compactor, "no-such-entity") == {}
 
 
-def test_an_entity_page_shows_its_part_of_the_figures(repo_store, browser,
-                                                     tmp_path: Path) -> None:
+def test_an_entity_page_shows_its_part_of_the_figures(served, browser) -> None:
     from selenium.webdriver.common.by import By
-    from test_server import start
 
-    for server in start(repo_store, tmp_path, "--workers", "2"):
+    for server in [served]:
         browser.get(f"http://127.0.0.1:{server.port}/id/ai-singapore")
         figure = browser.find_element(By.CSS_SELECTOR,
                                       "figure.neighbourhood[data-query=collaboration-network]")
@@ -364,3 +371,124 @@ def test_an_entity_page_shows_its_part_of_the_figures(repo_store, browser,
         whole = figure.find_element(By.CSS_SELECTOR, "figcaption a")
         assert whole.get_attribute("href").endswith("/queries/collaboration-network")
         assert errors(browser) == []
+
+
+# -- the editor's view switch: POST /figure -------------------------------------------------------
+
+def sparql_json(server, query: str) -> bytes:
+    status, _, body = server.sparql(query)
+    assert status == 200, body
+    return body
+
+
+def post_figure(server, body: bytes, content_type: str =
+                "application/sparql-results+json", **params: str) -> tuple[int, dict, bytes]:
+    from urllib.parse import urlencode
+
+    return server.request("POST", "/figure?" + urlencode(params), body,
+                          {"Content-Type": content_type, "Accept": "text/plain"})
+
+
+def test_post_figure_draws_exactly_the_posted_answer(served, store, compactor) -> None:
+    query = Catalog(REPO / "queries").get("release-timeline")
+    body = sparql_json(served, query.text)
+    status, headers, svg = post_figure(served, body, view="timeline", query="release-timeline")
+    assert status == 200 and headers["content-type"].startswith("image/svg+xml")
+    root = ET.fromstring(svg)
+    rows = answer_rows(store, compactor, "release-timeline")
+    assert {(g.get("data-iri"), g.get("data-date")) for g in groups(root, "mark")} == {
+        (r["item"], r["date"]) for r in rows}
+    assert root.find(f"{SVG}title").text == query.summary  # the catalog query's own title
+    # The same answer as a free query from the editor: its own title, no catalog links.
+    status, _, svg = post_figure(served, body, view="timeline")
+    root = ET.fromstring(svg)
+    assert status == 200 and root.find(f"{SVG}title").text == "The SPARQL editor's answer"
+    assert not [a for a in root.iter(f"{SVG}a") if "/queries/" in (a.get("href") or "")]
+
+
+def test_post_figure_keeps_only_web_links_on_edges(served) -> None:
+    answer = {"head": {"vars": ["source", "sourceLabel", "target", "targetLabel", "edgeLabel",
+                                "evidenceUrl"]},
+              "results": {"bindings": [
+                  {"source": {"type": "uri", "value": "https://example.org/a"},
+                   "sourceLabel": {"type": "literal", "value": "A"},
+                   "target": {"type": "uri", "value": "https://example.org/b"},
+                   "targetLabel": {"type": "literal", "value": "B"},
+                   "edgeLabel": {"type": "literal", "value": "linked"},
+                   "evidenceUrl": {"type": "literal", "value": "javascript:alert(1)"}}]}}
+    web = json.loads(json.dumps(answer["results"]["bindings"][0]))
+    web["target"]["value"], web["evidenceUrl"]["value"] = "https://example.org/c", \
+        "https://example.org/evidence"
+    answer["results"]["bindings"].append(web)
+    status, _, svg = post_figure(served, json.dumps(answer).encode(), view="graph")
+    assert status == 200
+    root = ET.fromstring(svg)
+    assert len(groups(root, "edge")) == 2
+    hrefs = [a.get("href") for a in root.iter(f"{SVG}a") if "edge-link" in a.get("class", "")]
+    assert hrefs == ["https://example.org/evidence"]  # the javascript: one is no link
+
+
+@pytest.mark.parametrize(("body", "params", "content_type", "status", "message"), [
+    (b'{"head":{"vars":["a"]},"results":{"bindings":[]}}', {"view": "pie"}, None, 400,
+     "there is no 'pie' view"),
+    (b'{"head":{},"boolean":true}', {"view": "bar"}, None, 400, "an ASK answer"),
+    (b"not json", {"view": "bar"}, None, 400, "not SPARQL JSON results"),
+    (b'{"head":{"vars":["a"]},"results":{"bindings":[]}}', {"view": "bar"}, None, 400,
+     "no rows to draw"),
+    (b"{}", {"view": "bar", "query": "no-such-query"}, None, 404, "no catalog query"),
+    (b"{}", {"view": "bar"}, "text/csv", 415, "application/sparql-results+json"),
+])
+def test_post_figure_refuses_what_it_cannot_draw(served, body, params, content_type, status,
+                                                 message) -> None:
+    got, _, reply = post_figure(served, body, content_type=content_type or
+                                "application/sparql-results+json", **params)
+    assert (got, message in reply.decode()) == (status, True), reply
+
+
+def test_post_figure_refuses_answers_too_large_to_read(served) -> None:
+    from kg.publish.figures.results import MAX_ROWS
+
+    rows = [{"item": {"type": "uri", "value": f"https://example.org/{i}"},
+             "value": {"type": "literal", "value": str(i),
+                       "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+            for i in range(MAX_ROWS + 1)]
+    body = json.dumps({"head": {"vars": ["item", "value"]}, "results": {"bindings": rows}})
+    status, _, reply = post_figure(served, body.encode(), view="bar")
+    assert status == 400 and b"too many to draw" in reply
+
+
+def test_the_editor_offers_every_view_the_drawers_have() -> None:
+    from kg.publish.figures.render import DRAWERS
+    from kg.serve.pages import DRAWN_VIEWS
+
+    assert tuple(DRAWERS) == DRAWN_VIEWS
+
+
+def test_the_editors_results_switch_between_table_and_a_figure(served, browser, store,
+                                                               compactor) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"http://127.0.0.1:{served.port}/editor")
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR,
+                                         "#examples button[data-name=release-timeline]"))
+    browser.find_element(By.CSS_SELECTOR, "#examples button[data-name=release-timeline]").click()
+    # A catalog query opens in its own view, drawn from the answer YASR received.
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#figure-pane svg .mark"))
+    pressed = browser.find_elements(By.CSS_SELECTOR, "#views button[aria-pressed=true]")
+    assert [b.get_attribute("data-view") for b in pressed] == ["timeline"]
+    marks = browser.find_elements(By.CSS_SELECTOR, "#figure-pane svg .mark")
+    rows = answer_rows(store, compactor, "release-timeline")
+    assert sorted(m.get_attribute("data-iri") for m in marks) == sorted(r["item"] for r in rows)
+    yasr = browser.find_element(By.CSS_SELECTOR, ".yasr")
+    assert not yasr.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#views button[data-view=table]").click()
+    assert yasr.is_displayed()
+    assert not browser.find_element(By.ID, "figure-pane").is_displayed()
+    # A view the answer does not fit says why, and the table stays.
+    browser.find_element(By.CSS_SELECTOR, "#views button[data-view=graph]").click()
+    note = browser.find_element(By.ID, "view-note")
+    wait.until(lambda b: note.is_displayed())
+    assert "needs ?source and ?target" in note.text and yasr.is_displayed()
+    assert errors(browser, expected="/figure?view=graph") == []

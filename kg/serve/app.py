@@ -235,6 +235,8 @@ class App:
         path = _route(request.path)
         if path in ("/update", "/store") or path.startswith("/store/"):
             raise self.write_refused("POST")
+        if path == "/figure":
+            return await self.figure(request, params, receive)
         if path not in ("/sparql", "/query"):
             raise HttpError(405, f"POST is not accepted at {_escape(path)[:200]}",
                             {"Allow": "GET, HEAD"})
@@ -268,6 +270,28 @@ class App:
         except UnicodeDecodeError:
             raise HttpError(400, "the query is not valid UTF-8") from None
         return await self.sparql(request, text, params, receive)
+
+    async def figure(self, request: Request, params: dict[str, list[str]], receive
+                     ) -> Response:
+        """POST /figure?view=KIND[&query=NAME]: the SPARQL JSON results in the body drawn as
+        that view (the editor's view switch). Nothing is queried: the answer is the body."""
+        from kg.errors import QueryError
+        from kg.publish.figures.results import RESULTS_TYPES, draw_results
+
+        content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+        if content_type not in RESULTS_TYPES:
+            raise HttpError(415, "POST the answer to draw as application/sparql-results+json")
+        view = _one(params, "view") if "view" in params else ""
+        name = _one(params, "query") if "query" in params else ""
+        query = self.catalog.get(name) if name and name in self.catalog.names() else None
+        if name and query is None:
+            raise HttpError(404, f"no catalog query is named {_escape(name)[:100]}")
+        body = await self.read_body(request, receive)
+        try:
+            svg = await self.off_loop(draw_results, body, view, self.compactor, query)
+        except QueryError as error:
+            raise HttpError(400, error.message) from None
+        return Response(200, "image/svg+xml; charset=utf-8", svg.encode("utf-8"))
 
     def write_refused(self, method: str) -> HttpError:
         return HttpError(405 if method in ("PUT", "DELETE", "PATCH") else 403,

@@ -33,6 +33,10 @@ LOGGING = {
 }
 
 
+#: How long a refused connection is read from before it is closed (see send_400_response).
+LINGER_S = 2.0
+
+
 def protocol(header_timeout_s: float) -> type[H11Protocol]:
     """uvicorn's h11 protocol with a time limit on each request head."""
 
@@ -44,9 +48,30 @@ def protocol(header_timeout_s: float) -> type[H11Protocol]:
             super().connection_made(transport)
             self._arm()
 
+        _lingering = False
+
         def data_received(self, data: bytes) -> None:
+            if self._lingering:
+                return  # the rest of a refused request, read so it cannot reset the answer
             super().data_received(data)
             self._check_head()
+
+        def send_400_response(self, msg: str) -> None:
+            """uvicorn's 400 for a malformed request, then a lingering close: closing at once
+            with the client's body still unread makes the kernel send a reset, which can
+            reach the client before it reads the 400. The answer is sent and the write side
+            shut; what still arrives is read and dropped until the client closes, or for
+            LINGER_S at most."""
+            transport = self.transport
+            close, transport.close = transport.close, lambda: None
+            try:
+                super().send_400_response(msg)
+            finally:
+                transport.close = close
+            self._lingering = True
+            if transport.can_write_eof():
+                transport.write_eof()
+            self.loop.call_later(LINGER_S, transport.close)
 
         def on_response_complete(self) -> None:
             super().on_response_complete()

@@ -9,11 +9,21 @@ from kg.publish.web.iris import Links
 from kg.publish.web.render import catalog_page, error_page, layout
 from kg.query import StoredQuery
 
+#: The views the editor offers beside its table (kg.publish.figures.render.DRAWERS, kept
+#: here as names so the editor page does not import the drawing code).
+DRAWN_VIEWS = ("bar", "timeline", "graph", "map", "matrix")
+
 EDITOR_STYLE = """
 <style>
 #examples { max-height: 12rem; overflow-y: auto; margin-bottom: 0.6rem; font-size: 0.9rem; }
 #examples button { margin: 0.1rem; cursor: pointer; }
 #params { font-size: .9rem; }
+#views { margin: .6rem 0; }
+#views button { padding: .3rem .8rem; border: 1px solid #ccc; border-radius: 6px;
+  background: #eef2f6; cursor: pointer; font: inherit; }
+#views button[aria-pressed=true] { background: #fff; font-weight: bold; border-color: #24476b; }
+#figure-pane svg { max-width: 100%; height: auto; }
+#figure-pane .downloads a, #figure-pane .downloads button { margin-right: .8rem; }
 </style>"""
 
 
@@ -29,6 +39,9 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
     its defaults bound in a VALUES block, and the page names the parameters it takes.
     """
     data = json.dumps(examples).replace("</", "<\\/")
+    view_buttons = "".join(
+        f'<button type="button" data-view="{v}" aria-pressed="{str(v == "table").lower()}">'
+        f"{v.capitalize()}</button>" for v in ("table", *DRAWN_VIEWS))
     buttons = "".join(
         f'<button type="button" data-name="{escape(q["name"])}" title="{escape(q["name"])}">'
         f"{escape(q['summary'])}</button>" for q in examples)
@@ -42,6 +55,12 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
 <div id="examples">{buttons}</div>
 <p id="params" class="note" hidden></p>
 <div id="yasgui"></div>
+<div id="views" role="group" aria-label="Show the answer as" hidden>
+  <span class="note">Show the answer as:</span>
+  {view_buttons}
+  <p id="view-note" class="note" hidden></p>
+  <div id="figure-pane" hidden></div>
+</div>
 <script id="catalog" type="application/json">{data}</script>
 <script>
   const catalog = JSON.parse(document.getElementById("catalog").textContent);
@@ -60,10 +79,81 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
       params.textContent = "This query takes parameters: " + example.parameters.join("; ") +
         ". Their defaults are bound in the VALUES line at the top of its WHERE clause; " +
         "edit them to ask about something else.";
+      chosen = {{ name: example.name, query: example.query, view: example.view }};
       tab.setQuery(example.query);
       tab.query();
     }});
   }}
+
+  // The view switch: the answer YASR shows, drawn by the server as a figure (POST /figure).
+  let chosen = null;
+  let answer = null;
+  const views = document.getElementById("views");
+  const pane = document.getElementById("figure-pane");
+  const note = document.getElementById("view-note");
+  function press(view) {{
+    for (const b of views.querySelectorAll("button[data-view]"))
+      b.setAttribute("aria-pressed", String(b.dataset.view === view));
+  }}
+  async function show(view) {{
+    press(view);
+    const yasr = document.querySelector(".yasr");
+    note.hidden = true;
+    if (view === "table" || !answer) {{
+      pane.hidden = true;
+      if (yasr) yasr.hidden = false;
+      return;
+    }}
+    const url = new URL("/figure", window.location.href);
+    url.searchParams.set("view", view);
+    if (chosen && chosen.query === answer.query) url.searchParams.set("query", chosen.name);
+    const reply = await fetch(url, {{ method: "POST", body: answer.text,
+      headers: {{ "Content-Type": "application/sparql-results+json",
+                 "Accept": "image/svg+xml, text/plain" }} }});
+    if (!reply.ok) {{
+      note.textContent = "This answer cannot be drawn as a " + view + ": " + (await reply.text());
+      note.hidden = false;
+      pane.hidden = true;
+      if (yasr) yasr.hidden = false;
+      return;
+    }}
+    const svg = await reply.text();
+    pane.innerHTML = svg + '<p class="downloads">Download: <a download="answer.svg" href="' +
+      URL.createObjectURL(new Blob([svg], {{ type: "image/svg+xml" }})) + '">SVG</a>' +
+      '<button type="button" id="editor-png">PNG</button></p>';
+    document.getElementById("editor-png").addEventListener(
+      "click", () => toPng(pane.querySelector("svg")));
+    pane.hidden = false;
+    if (yasr) yasr.hidden = true;
+  }}
+  function toPng(svg) {{
+    const image = new Image();
+    image.onload = () => {{
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width * 2; canvas.height = image.height * 2;
+      const context = canvas.getContext("2d");
+      context.scale(2, 2); context.drawImage(image, 0, 0);
+      canvas.toBlob(blob => {{
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "answer.png";
+        link.click();
+      }});
+    }};
+    image.src = "data:image/svg+xml;charset=utf-8," +
+      encodeURIComponent(new XMLSerializer().serializeToString(svg));
+  }}
+  for (const button of views.querySelectorAll("button[data-view]"))
+    button.addEventListener("click", () => show(button.dataset.view));
+  yasgui.on("queryResponse", (_yasgui, tab) => setTimeout(() => {{
+    const results = tab.getYasr().results;
+    const text = results ? results.getOriginalResponseAsString() : "";
+    const isSelect = results && !results.hasError() && results.getType() === "json";
+    answer = isSelect ? {{ text: text, query: tab.getQuery() }} : null;
+    views.hidden = !answer;
+    const preferred = chosen && answer && chosen.query === answer.query ? chosen.view : "table";
+    show(preferred === "table" ? "table" : preferred);
+  }}, 0));
 </script>"""
     return _page("SPARQL editor", body, head)
 

@@ -113,8 +113,9 @@ def read(rows: Rows) -> tuple[dict[str, Node], list[Edge]]:
             text += f". {row[evidence]}"
         if url and row.get(url):
             text += f" Source: {row[url]}"
+        href = row.get(url, "") if url else ""
         edges.append(Edge(key[0], row[source], row[target], kind, text,
-                          row.get(url, "") if url else ""))
+                          href if href.startswith(("https://", "http://")) else ""))
     return nodes, edges
 
 

@@ -183,8 +183,9 @@ def frame(name: str, title: str, caption: str, body: ET.Element, body_size: tupl
              font_family=FONT, class_=f"kg-figure view-{body.get('data-view', '')}",
              aria_labelledby=f"{name}-title {name}-desc", data_query=name)
     el(svg, "title", title, id=f"{name}-title")
-    el(svg, "desc", f"{alt} The data: {links.table} (table), {links.csv} (CSV).",
-       id=f"{name}-desc")
+    data = (f"The data: {links.table} (table), {links.csv} (CSV)." if links.table
+            else "The data: the table of the answer beside the figure.")
+    el(svg, "desc", f"{alt} {data}", id=f"{name}-desc")
     el(svg, "rect", x=0, y=0, width="100%", height="100%", fill=PAPER)
     y = 34.0
     for line in wrap(title, inner, 19, True):
@@ -203,9 +204,12 @@ def frame(name: str, title: str, caption: str, body: ET.Element, body_size: tupl
     el(footer, "line", x1=24, y1=y + 4, x2=width - 24, y2=y + 4, stroke=RULE)
     y += 24
     x = 24.0
-    parts = [(f"Drawn from the catalog query {name} ({rows} rows):", None),
+    counted = f"{rows} row" + ("" if rows == 1 else "s")
+    parts = [(f"Drawn from the catalog query {name} ({counted}):", None),
              ("the query", links.query), ("the table", links.table), ("the data (CSV)", links.csv)]
-    if links.table == links.csv:
+    if not links.query:  # an answer from the SPARQL editor: its table is beside the figure
+        parts = [(f"Drawn from the SPARQL editor's answer ({counted}).", None)]
+    elif links.table == links.csv:
         del parts[2]
     for text, href in parts:
         if href:

@@ -452,7 +452,7 @@ N-Triples, JSON-LD or RDF/XML to clients that ask for them (<code>Accept</code>,
     def editor_examples(self) -> list[dict]:
         """Every prebuilt query for the editor, parameterised ones with their defaults bound."""
         return [{"name": q.name, "summary": q.summary, "query": with_defaults(q, self.prefixes),
-                 "parameters": [p.describe() for p in q.parameters]}
+                 "parameters": [p.describe() for p in q.parameters], "view": q.view}
                 for q in self.catalog.all()]
 
     def namespace_iris(self) -> list[str]:
