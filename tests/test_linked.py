@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from browser import chromium
 from conftest import REPO, Run
 from test_server import Server, start
 
@@ -390,26 +391,11 @@ def test_w3id_rules_point_at_files_the_site_has(site: Path) -> None:
 
 def test_browser_from_landing_page_to_evidence_and_a_parameterised_example(
         server: Server, tmp_path: Path) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    if not Path("/usr/bin/chromium").exists() or not Path("/usr/bin/chromedriver").exists():
-        reason = ("the browser test needs Debian's chromium and chromium-driver "
-                  "(apt-get install chromium chromium-driver; .ci/run installs them)")
-        if os.environ.get("KG_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--hide-scrollbars",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    browser = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    browser = chromium(tmp_path / "profile", "1280,1000", "--hide-scrollbars")
     wait = WebDriverWait(browser, 30)
     shots = {}
     try:
