@@ -20,7 +20,7 @@ from typing import ClassVar
 from urllib.parse import quote, urlencode
 
 import pytest
-from conftest import REPO
+from conftest import REPO, Run
 
 KG = str(Path(sys.executable).parent / "kg")
 PROJECTS = ("SELECT ?l WHERE { ?p a <https://w3id.org/olckg/ontology#OpenLLMProject> ; "
@@ -362,6 +362,44 @@ def test_catalog_pages_html_json_and_csv(server: Server) -> None:
                                      headers={"Accept": "application/json"})
     assert status == 400 and json.loads(body)["error"].startswith(
         "query recommendations-for has no parameter colour. Its parameters: group")
+
+
+def test_a_paged_query_comes_a_page_at_a_time_with_next_page_links(server: Server,
+                                                                  run_repo: Run) -> None:
+    """model-releases is paged (#+ pagination: 100); the server's --max-rows 10 makes the
+    pages 10 rows. Following the next-page links gives the whole answer, once."""
+    whole = list(csv.reader(io.StringIO(run_repo("query", "model-releases", "-f", "csv",
+                                                 "--all").stdout)))
+    assert len(whole) - 1 > 20
+    rows, path, seen = [], "/queries/model-releases.csv", 0
+    while path:
+        status, headers, body = server.request("GET", path)
+        assert status == 200 and "x-result-truncated" not in headers, (status, headers)
+        page = list(csv.reader(io.StringIO(body.decode())))
+        assert page[0] == whole[0] and len(page) - 1 <= 10
+        rows += page[1:]
+        seen += 1
+        links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"',
+                                                            headers["link"]))
+        assert links["first"].endswith("/queries/model-releases.csv?page=1")
+        assert ("prev" in links) == (seen > 1)
+        path = links["next"].split(str(server.port), 1)[1] if "next" in links else None
+    assert rows == whole[1:] and seen == (len(whole) - 1 + 9) // 10  # nothing lost or repeated
+    status, _, body = server.request("GET", "/queries/model-releases")
+    assert status == 200 and b"cut at" not in body
+    assert b"<a rel='next' href='/queries/model-releases?page=2'>next page" in body
+    assert b"rel='prev'" not in body and b"/queries/model-releases.csv?page=1" in body
+    status, _, body = server.request("GET", f"/queries/model-releases?page={seen}")
+    assert b"rel='next'" not in body
+    assert f"href='/queries/model-releases?page={seen - 1}'".encode() in body
+    status, _, body = server.request("GET", "/queries/model-releases?page=x",
+                                     headers={"Accept": "application/json"})
+    assert status == 400 and "page must be a whole number" in json.loads(body)["error"]
+    status, headers, _ = server.request("GET", "/queries/lifecycle.csv")
+    assert status == 200 and "link" not in headers  # not paged: whole, as before
+    listing = {q["name"]: q for q in json.loads(server.request("GET", "/queries.json")[2])}
+    assert listing["model-releases"]["page_size"] == 100
+    assert listing["lifecycle"]["page_size"] is None
 
 
 def test_editor_page_offers_every_prebuilt_query(server: Server) -> None:
