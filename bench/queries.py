@@ -4,9 +4,13 @@ Each query is evaluated and its answer fully materialised N times (as `kg query`
 printing), after one warm-up; the figure is the median. By default the store is built once
 into a temporary directory; ``--store DIR`` times the live build of an existing store
 instead (after `kg build`). The load average is recorded before and after (the machine may be
-shared). ``--only a,b`` times those queries only.
+shared). ``--only a,b`` times those queries only. Paged queries (``#+ pagination``) are
+timed whole by default; ``--paged first`` times their first page (what `kg query NAME` and
+/queries/NAME ask for by default), ``--paged skip`` leaves them out (the answers that do not
+grow with the graph, for the 1000x target).
 
-Usage: python bench/queries.py [--runs 5] [--store .kg/store] [--output queries]
+Usage: python bench/queries.py [--runs 5] [--store .kg/store] [--paged whole|first|skip]
+                               [--output queries]
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from kg.query.catalog import Catalog  # noqa: E402
 from kg.query.federation import is_federated  # noqa: E402
-from kg.query.run import execute, materialise  # noqa: E402
+from kg.query.run import execute, materialise, take_page  # noqa: E402
 from kg.sources.project import find_project  # noqa: E402
 from kg.store.builds import StoreDir  # noqa: E402
 from kg.store.pipeline import build  # noqa: E402
@@ -35,21 +39,31 @@ from kg.terms import Compactor  # noqa: E402
 TARGET_MS = 100.0
 
 
-def time_all(store, queries, prefixes: dict[str, str], runs: int) -> dict[str, dict]:
+def time_all(store, queries, prefixes: dict[str, str], runs: int, paged: str = "whole"
+             ) -> dict[str, dict]:
     timings = {}
     for query in queries:
         if is_federated(query.text):  # live calls to Wikidata are not ours to time
             continue
-        answer = materialise(execute(store, query, {}, prefixes))  # warm-up
+        if query.page_size and paged == "skip":
+            continue
+        page = 1 if query.page_size and paged == "first" else None
+
+        def run(query=query, page=page):
+            result = execute(store, query, {}, prefixes, page=page)
+            return materialise(take_page(result, query.page_size)[0] if page else result)
+
+        answer = run()  # warm-up
         samples = []
         for _ in range(runs):
             started = time.perf_counter()
-            materialise(execute(store, query, {}, prefixes))
+            run()
             samples.append((time.perf_counter() - started) * 1000)
         timings[query.name] = {"median_ms": round(statistics.median(samples), 2),
                                "min_ms": round(min(samples), 2),
                                "max_ms": round(max(samples), 2),
-                               "rows": len(answer.rows) if answer.kind == "select" else 1}
+                               "rows": len(answer.rows) if answer.kind == "select" else 1,
+                               "paged": query.page_size is not None}
     return timings
 
 
@@ -59,6 +73,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--store", type=Path, help="time this store's live build")
     parser.add_argument("--only", help="comma-separated query names")
+    parser.add_argument("--paged", choices=("whole", "first", "skip"), default="whole",
+                        help="paged queries: time the whole answer, the first page, or none")
     parser.add_argument("--output", default="queries",
                         help="write bench/results/OUTPUT.json (default: queries)")
     args = parser.parse_args()
@@ -78,7 +94,7 @@ def main() -> None:
             store, prefixes = result.build.open(), result.prefixes
         triples = len(store)
         load_before = os.getloadavg()
-        timings = time_all(store, queries, Compactor(prefixes).prefixes, args.runs)
+        timings = time_all(store, queries, Compactor(prefixes).prefixes, args.runs, args.paged)
         load_after = os.getloadavg()
     ranked = sorted(timings.items(), key=lambda item: -item[1]["median_ms"])
     report = {"machine": f"{platform.machine()}, {platform.system()}, Python "
@@ -86,15 +102,16 @@ def main() -> None:
               "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "load_average": {"before": load_before, "after": load_after},
               "triples": triples, "runs": args.runs, "target_ms": TARGET_MS,
+              "paged": args.paged,
               "queries": dict(ranked)}
     out = REPO / "bench" / "results" / f"{args.output}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{len(timings)} queries on {triples} triples, median of {args.runs} runs after a "
           f"warm-up; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n")
-    print("| query | median ms | min ms | max ms | rows |\n|---|---|---|---|---|")
+    print("| query | median ms | min ms | max ms | rows | paged |\n|---|---|---|---|---|---|")
     for name, t in ranked:
         print(f"| `{name}` | {t['median_ms']:.1f} | {t['min_ms']:.1f} | {t['max_ms']:.1f} "
-              f"| {t['rows']} |")
+              f"| {t['rows']} | {'yes' if t['paged'] else ''} |")
     over = [name for name, t in ranked if t["median_ms"] > TARGET_MS]
     print(f"\nover {TARGET_MS:.0f} ms: {', '.join(over) or 'none'} "
           f"({len(timings) - len(over)} of {len(timings)} under)")
