@@ -497,23 +497,23 @@ class App:
             "jsonld_context": (self.site.context, self.base_url + "context.jsonld"),
         }
         reply = await self.evaluate(request, job, receive)
-        pages = None
+        paging = None  # (not "pages": that is kg.serve.pages, the page templates)
         if page:
             # the worker stopped at the page's size: a row more means a next page
             more = reply["headers"].pop("X-Result-Truncated", None) is not None
-            pages = self._pages(request.path, params, page, size, more)
+            paging = self._paging(request.path, params, page, size, more)
             reply["headers"]["Link"] = ", ".join(
                 f'<{self.base_url.rstrip("/")}{href}>; rel="{rel}"' for rel, href in
-                (("first", pages.first), ("prev", pages.previous), ("next", pages.next))
+                (("first", paging.first), ("prev", paging.previous), ("next", paging.next))
                 if href)
         if reply.get("html"):
             return Response(200, "text/html; charset=utf-8",
                             await self.off_loop(self.answer_page, reply, query.text, query,
-                                                values, pages))
+                                                values, paging))
         return Response(200, reply["content_type"], reply["body"], reply["headers"])
 
     @staticmethod
-    def _pages(path: str, params: dict[str, list[str]], page: int, size: int, more: bool
+    def _paging(path: str, params: dict[str, list[str]], page: int, size: int, more: bool
                ) -> Pages:
         """The hrefs of the pages around ``page``: the same path and parameters."""
         kept = [(key, value) for key in params if key != PAGE for value in params[key]]
@@ -530,7 +530,7 @@ class App:
         return (self.relay or {}).get(target, target)
 
     def answer_page(self, reply: dict, text: str, query: StoredQuery | None,
-                    values: dict[str, str], pages: Pages | None = None) -> bytes:
+                    values: dict[str, str], paging: Pages | None = None) -> bytes:
         truncated = reply["headers"].get("X-Result-Truncated")
         limit = truncated.split("limit=")[-1] if truncated else None
         if reply["html"] == "graph":
@@ -547,7 +547,7 @@ class App:
             variables = [v.value for v in parsed.variables]
             rows = [[s[i] for i in range(len(variables))] for s in parsed]
             return self.site.answer_html(query, values, variables, rows, None, limit, Links(),
-                                         pages)
+                                         paging)
         if isinstance(parsed, ox.QueryBoolean):
             header, rows = ["answer"], [["yes" if bool(parsed) else "no"]]
         else:
