@@ -402,6 +402,28 @@ def test_a_paged_query_comes_a_page_at_a_time_with_next_page_links(server: Serve
     assert listing["lifecycle"]["page_size"] is None
 
 
+def test_kg_query_pages_a_remote_endpoint_alike(repo_store: Path, tmp_path: Path,
+                                                run_repo: Run) -> None:
+    """kg query --endpoint sends the page's LIMIT/OFFSET along: the pages of sources-by-kind
+    from kg serve's /sparql (its default row limit) add up to the whole answer."""
+    for server in start(repo_store, tmp_path):
+        endpoint = f"http://127.0.0.1:{server.port}/sparql"
+        whole = run_repo("query", "sources-by-kind", "-f", "csv", "--all")
+        header, *everything = whole.stdout.splitlines()
+        rows, number = [], 1
+        while True:
+            result = run_repo("query", "sources-by-kind", "-f", "csv", "--page", str(number),
+                              "--endpoint", endpoint, "--graph", "none")
+            assert result.exit_code == 0, result.output
+            lines = result.stdout.splitlines()
+            assert lines[0] == header and len(lines) - 1 <= 100
+            rows += lines[1:]
+            if "more follow" not in result.stderr:
+                break
+            number += 1
+        assert rows == everything and number == (len(everything) + 99) // 100
+
+
 def test_editor_page_offers_every_prebuilt_query(server: Server) -> None:
     status, _, body = server.request("GET", "/editor")
     assert status == 200
