@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError
-from kg.query.catalog import bind, parse_query
+from kg.query.catalog import bind, page_text, parse_query
 
 HEADER = """#+ summary: Projects in a region
 #+ description: >-
@@ -107,3 +107,32 @@ def test_grlc_keys_kg_does_not_use_are_accepted() -> None:
     query = parse_query("#+ summary: s\n#+ endpoint: http://example.org/sparql\n"
                         "#+ method: GET\nSELECT * {}", "grlc")
     assert query.summary == "s"
+
+
+def test_pagination_decorator_pages_the_text() -> None:
+    """grlc's ``#+ pagination: N``: N rows a page, asked with one row more than a page."""
+    query = parse_query("#+ pagination: 25\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s # end",
+                        "paged")
+    assert query.page_size == 25
+    assert parse_query("SELECT * {}", "whole").page_size is None
+    store = ox.Store()
+    for i in range(60):
+        store.add(ox.Quad(ox.NamedNode(f"http://example.org/s{i:02}"),
+                          ox.NamedNode("http://example.org/p"), ox.Literal(str(i))))
+    pages = [[row[0].value for row in store.query(page_text(query.text, 25, n))]
+             for n in (1, 2, 3, 4)]
+    assert [len(p) for p in pages] == [26, 26, 10, 0]  # a page and the next page's first row
+    assert pages[0][25] == pages[1][0] and pages[1][25] == pages[2][0]
+    with pytest.raises(QueryError, match="numbered from 1"):
+        page_text(query.text, 25, 0)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten", "true", "2.5", "[100]"])
+def test_pagination_must_be_a_whole_number_of_rows(value: str) -> None:
+    with pytest.raises(QueryError, match="#\\+ pagination must be a whole number"):
+        parse_query(f"#+ pagination: {value}\nSELECT * {{}}", "bad")
+
+
+def test_a_paged_query_cannot_have_a_page_parameter() -> None:
+    with pytest.raises(QueryError, match="cannot have a parameter named 'page'"):
+        parse_query("#+ pagination: 10\nSELECT ?s WHERE { ?s ?p ?_page }", "bad")

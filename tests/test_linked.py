@@ -347,6 +347,30 @@ def test_the_static_site_has_no_broken_internal_links(site: Path) -> None:
     assert BASE + "downloads/olckg.ttl" in {t.object.value for t in void}
 
 
+def test_a_paged_query_is_written_a_page_at_a_time(site: Path) -> None:
+    """sources-by-kind (#+ pagination: 100): queries/NAME/ then page/2/, ..., each page
+    linking the next; the rows of the pages are the rows of the whole .csv, once each."""
+    whole = (site / "queries" / "sources-by-kind.csv").read_text(encoding="utf-8")
+    expected = len(whole.strip().splitlines()) - 1
+    folder, number, rows = site / "queries" / "sources-by-kind", 1, 0
+    while True:
+        page = folder / ("index.html" if number == 1 else f"page/{number}/index.html")
+        html = page.read_text(encoding="utf-8")
+        table = html.split("<tbody>")[1].split("</tbody>")[0]
+        rows += table.count("<tr>")
+        assert (f"page {number} (100 rows a page)" in html) and \
+            (("rel='prev'" in html) == (number > 1))
+        if "rel='next'" not in html:
+            break
+        assert table.count("<tr>") == 100
+        target = re.search(r"<a rel='next' href='([^']+)'", html)[1]
+        assert (page.parent / target / "index.html").resolve() == \
+            (folder / f"page/{number + 1}/index.html").resolve()
+        number += 1
+    assert number > 1 and rows == expected
+    assert not (folder / f"page/{number + 1}").exists()
+
+
 def test_w3id_rules_point_at_files_the_site_has(site: Path) -> None:
     """Apply w3id/.htaccess as Apache would (first matching rule, its conditions on Accept)."""
     rules, conditions = [], []

@@ -44,7 +44,7 @@ def test_query_answers_as_recorded(run_repo: Run, name: str, request: pytest.Fix
     extra = []
     if is_federated(CATALOG.get(name).text):  # no network in tests: Wikidata's stand-in
         extra = ["--wikidata-endpoint", request.getfixturevalue("wikidata_standin")]
-    result = run_repo("query", name, "--format", "csv", *extra)
+    result = run_repo("query", name, "--format", "csv", "--all", *extra)
     assert result.exit_code == 0, result.output
     answer = normalise(result.stdout)
     expected = EXPECTED / f"{name}.csv"
@@ -73,10 +73,12 @@ def test_answers_do_not_depend_on_the_build(run_repo: Run, tmp_path: Path,
                                             wikidata_standin: str) -> None:
     """Blank node labels differ between builds; ordering and concatenations must not."""
     monkeypatch.setenv("KG_WIKIDATA_ENDPOINT", wikidata_standin)  # no network in tests
-    first = {name: normalise(run_repo("query", name, "-f", "csv").stdout) for name in NAMES}
+    first = {name: normalise(run_repo("query", name, "-f", "csv", "--all").stdout)
+             for name in NAMES}
     monkeypatch.setenv("KG_STORE", str(tmp_path / "fresh"))
     assert run_repo("build", "--no-validate").exit_code == 0
-    second = {name: normalise(run_repo("query", name, "-f", "csv").stdout) for name in NAMES}
+    second = {name: normalise(run_repo("query", name, "-f", "csv", "--all").stdout)
+              for name in NAMES}
     assert [n for n in NAMES if first[n] != second[n]] == []
 
 
@@ -118,3 +120,38 @@ def test_queries_documentation_is_up_to_date(run_repo: Run) -> None:
     generated = run_repo("queries", "--markdown").stdout
     committed = (REPO / "docs" / "queries.md").read_text(encoding="utf-8")
     assert generated == committed, "run: kg queries --markdown -o docs/queries.md"
+
+
+PAGED = [name for name in NAMES if CATALOG.get(name).page_size
+         and not is_federated(CATALOG.get(name).text)]
+
+
+def test_growing_answers_are_paged() -> None:
+    """A list of the graph's entities or facts comes a page at a time by default."""
+    assert {"projects", "sources-by-kind", "model-releases", "inferred-facts",
+            "weakly-sourced-facts", "facts-without-evidence"} <= set(PAGED)
+    assert all(CATALOG.get(name).page_size == 100 for name in PAGED)
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_pages_of_seven_add_up_to_the_whole_answer(repo_store: Path, name: str) -> None:
+    """Each paged query orders its rows fully, so that its pages (here of 7 rows, to make many
+    on the real data) hold every row of the whole answer once, in its order."""
+    from kg.query.catalog import page_text
+    from kg.store import StoreDir
+
+    store = StoreDir(repo_store).current().open()
+    query = CATALOG.get(name)
+    text = substitute(query.text, bind(query, {}, {}))
+
+    def rows(sparql: str) -> list[tuple[str, ...]]:
+        return [tuple(normalise(str(term)) for term in row) for row in store.query(sparql)]
+
+    whole, paged, number = rows(text), [], 1
+    while True:
+        page = rows(page_text(text, 7, number))
+        paged += page[:7]
+        if len(page) <= 7:
+            break
+        number += 1
+    assert paged == whole and number == max(1, (len(whole) + 6) // 7)

@@ -183,3 +183,44 @@ def test_a_value_reaches_the_engine_as_exactly_that_literal(value: str) -> None:
     assert text.endswith("# ?_v in a comment stays")
     [row] = list(ox.Store().query(text))
     assert row["x"] == ox.Literal(value)
+
+
+# -- paged queries (#+ pagination) on the real graph -------------------------------------------
+
+def test_a_paged_query_answers_one_page_and_the_pages_add_up_to_the_answer(run_repo: Run
+                                                                          ) -> None:
+    """sources-by-kind lists every source (683 on the real data): 100 rows a page."""
+    whole = run_repo("query", "sources-by-kind", "-f", "csv", "--all")
+    assert whole.exit_code == 0, whole.output
+    header, *everything = whole.stdout.splitlines()
+    assert len(everything) > 300 and "more follow" not in whole.stderr
+    first = run_repo("query", "sources-by-kind", "-f", "csv")  # the default: page 1
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == [header, *everything[:100]]
+    assert "--page 2 for the next page" in first.stderr
+    pages, number = [], 1
+    while True:
+        result = run_repo("query", "sources-by-kind", "-f", "csv", "--page", str(number))
+        assert result.exit_code == 0, result.output
+        rows = result.stdout.splitlines()
+        assert rows[0] == header and len(rows) - 1 <= 100
+        pages.append(rows[1:])
+        if "more follow" not in result.stderr:
+            break
+        assert len(rows) - 1 == 100
+        number += 1
+    assert [row for page in pages for row in page] == everything  # nothing lost or repeated
+    assert number == (len(everything) + 99) // 100
+    past = run_repo("query", "sources-by-kind", "-f", "csv", "--page", str(number + 1))
+    assert past.exit_code == 0 and past.stdout.splitlines() == [header]
+    table = run_repo("query", "sources-by-kind", "--page", "2", "--wide")
+    assert table.stdout.splitlines()[-1] == "(100 rows)"
+
+
+def test_page_options_are_checked(run_repo: Run) -> None:
+    both = run_repo("query", "sources-by-kind", "--page", "2", "--all")
+    assert both.exit_code == 2 and "not both" in both.output
+    unpaged = run_repo("query", "lifecycle", "--page", "2")
+    assert unpaged.exit_code == 2 and "not paged" in unpaged.output
+    assert run_repo("query", "lifecycle", "--all").exit_code == 0
+    assert run_repo("query", "sources-by-kind", "--page", "0").exit_code == 2

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from browser import chromium
-from conftest import REPO
+from conftest import REPO, Run
 
 KG = str(Path(sys.executable).parent / "kg")
 PROJECTS = ("SELECT ?l WHERE { ?p a <https://w3id.org/olckg/ontology#OpenLLMProject> ; "
@@ -363,6 +363,66 @@ def test_catalog_pages_html_json_and_csv(server: Server) -> None:
                                      headers={"Accept": "application/json"})
     assert status == 400 and json.loads(body)["error"].startswith(
         "query recommendations-for has no parameter colour. Its parameters: group")
+
+
+def test_a_paged_query_comes_a_page_at_a_time_with_next_page_links(server: Server,
+                                                                  run_repo: Run) -> None:
+    """model-releases is paged (#+ pagination: 100); the server's --max-rows 10 makes the
+    pages 10 rows. Following the next-page links gives the whole answer, once."""
+    whole = list(csv.reader(io.StringIO(run_repo("query", "model-releases", "-f", "csv",
+                                                 "--all").stdout)))
+    assert len(whole) - 1 > 20
+    rows, path, seen = [], "/queries/model-releases.csv", 0
+    while path:
+        status, headers, body = server.request("GET", path)
+        assert status == 200 and "x-result-truncated" not in headers, (status, headers)
+        page = list(csv.reader(io.StringIO(body.decode())))
+        assert page[0] == whole[0] and len(page) - 1 <= 10
+        rows += page[1:]
+        seen += 1
+        links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"',
+                                                            headers["link"]))
+        assert links["first"].endswith("/queries/model-releases.csv?page=1")
+        assert ("prev" in links) == (seen > 1)
+        path = links["next"].split(str(server.port), 1)[1] if "next" in links else None
+    assert rows == whole[1:] and seen == (len(whole) - 1 + 9) // 10  # nothing lost or repeated
+    status, _, body = server.request("GET", "/queries/model-releases")
+    assert status == 200 and b"cut at" not in body
+    assert b"<a rel='next' href='/queries/model-releases?page=2'>next page" in body
+    assert b"rel='prev'" not in body and b"/queries/model-releases.csv?page=1" in body
+    status, _, body = server.request("GET", f"/queries/model-releases?page={seen}")
+    assert b"rel='next'" not in body
+    assert f"href='/queries/model-releases?page={seen - 1}'".encode() in body
+    status, _, body = server.request("GET", "/queries/model-releases?page=x",
+                                     headers={"Accept": "application/json"})
+    assert status == 400 and "page must be a whole number" in json.loads(body)["error"]
+    status, headers, _ = server.request("GET", "/queries/lifecycle.csv")
+    assert status == 200 and "link" not in headers  # not paged: whole, as before
+    listing = {q["name"]: q for q in json.loads(server.request("GET", "/queries.json")[2])}
+    assert listing["model-releases"]["page_size"] == 100
+    assert listing["lifecycle"]["page_size"] is None
+
+
+def test_kg_query_pages_a_remote_endpoint_alike(repo_store: Path, tmp_path: Path,
+                                                run_repo: Run) -> None:
+    """kg query --endpoint sends the page's LIMIT/OFFSET along: the pages of sources-by-kind
+    from kg serve's /sparql (its default row limit) add up to the whole answer."""
+    for server in start(repo_store, tmp_path):
+        endpoint = f"http://127.0.0.1:{server.port}/sparql"
+        whole = run_repo("query", "sources-by-kind", "-f", "csv", "--all")
+        header, *everything = whole.stdout.splitlines()
+        rows, number = [], 1
+        while True:
+            result = run_repo("query", "sources-by-kind", "-f", "csv", "--page", str(number),
+                              "--endpoint", endpoint, "--graph", "none")
+            assert result.exit_code == 0, result.output
+            lines = result.stdout.splitlines()
+            assert lines[0] == header and len(lines) - 1 <= 100
+            rows += lines[1:]
+            if "more follow" not in result.stderr:
+                break
+            number += 1
+        assert rows == everything and number == (len(everything) + 99) // 100
 
 
 def test_editor_page_offers_every_prebuilt_query(server: Server) -> None:

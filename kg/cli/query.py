@@ -29,6 +29,10 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @click.option("--width", type=click.IntRange(min=20), metavar="N",
               help="Table: wrap long values to fit N columns (default: the terminal's width "
                    "on a terminal; in a pipe or file, values are never wrapped).")
+@click.option("--page", type=click.IntRange(min=1), metavar="N",
+              help="A paged query (its #+ pagination header): answer page N (default 1).")
+@click.option("--all", "all_rows", is_flag=True,
+              help="A paged query: answer every row, not one page.")
 @click.option("--wikidata-endpoint", metavar="URL", envvar="KG_WIKIDATA_ENDPOINT",
               help="Send SERVICE calls to Wikidata's query service to this endpoint instead "
                    "(a mirror or a local copy) [env KG_WIKIDATA_ENDPOINT].")
@@ -42,18 +46,21 @@ from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
 @with_env
 def query(env: Env, query: str | None, expression: str | None, params: tuple[str, ...],
           fmt: str | None, output: str | None, wide: bool, width: int | None,
-          wikidata_endpoint: str | None, endpoint: str | None, graphs: tuple[str, ...],
-          timeout_s: float) -> None:
+          page: int | None, all_rows: bool, wikidata_endpoint: str | None,
+          endpoint: str | None, graphs: tuple[str, ...], timeout_s: float) -> None:
     """Run a prebuilt query (by NAME), a query FILE, inline SPARQL (-e) or stdin (-).
 
     The table shows compact names, and a column ?x with a ?xLabel column shows the label;
     csv, tsv, json and xml are the standard SPARQL results formats with full IRIs.
+    A query whose answer grows with the graph comes a page at a time (#+ pagination):
+    page 1 unless --page N or --all; stderr says when a next page follows.
     Exit 0 on success, 1 when the query fails while it runs, 2 when it is asked for wrongly
     (unknown name or parameter, syntax error, a format that does not fit the answer).
     """
-    from kg.query import execute, render
+    from kg.query import execute, render, take_page
 
     stored = _pick_query(env, query, expression)
+    page = _page(stored, page, all_rows)
     values = {}
     for item in params:
         name, sep, value = item.partition("=")
@@ -65,14 +72,43 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
     elif width is None and (output is None or output == "-") and sys.stdout.isatty():
         width = shutil.get_terminal_size().columns
     if endpoint:
-        return _remote(env, stored, values, fmt, output, width, endpoint, graphs, timeout_s)
+        return _remote(env, stored, values, fmt, output, width, endpoint, graphs, timeout_s,
+                       page)
     build = env.live_build()
     compactor = env.compactor(build)
     store = build.open()
     endpoints = wikidata_map(wikidata_endpoint)
-    result = execute(store, stored, values, compactor.prefixes, endpoints)
+    result = execute(store, stored, values, compactor.prefixes, endpoints, page)
+    more = False
+    if page is not None:
+        result, more = take_page(result, stored.page_size)
     _warn_undefined(store, stored.text, compactor)
     write_output(render(result, fmt, compactor, stored, width), output)
+    _page_note(stored, page, more)
+
+
+def _page(stored, page: int | None, all_rows: bool) -> int | None:
+    """The page to ask for: None for the whole answer."""
+    if page is not None and all_rows:
+        raise click.UsageError("give --page N or --all, not both")
+    if not stored.page_size:
+        if page is not None:
+            raise click.UsageError(f"query {stored.name} is not paged (no #+ pagination "
+                                   "header): its answer always comes whole; drop --page")
+        return None
+    return None if all_rows else (page or 1)
+
+
+def _page_note(stored, page: int | None, more: bool) -> None:
+    """On stderr, so that the answer itself stays a clean table, CSV or JSON."""
+    if page is None:
+        return
+    if more:
+        click.echo(f"page {page} of {stored.name} ({stored.page_size} rows a page); more "
+                   f"follow: --page {page + 1} for the next page, --all for every row",
+                   err=True)
+    elif page > 1:
+        click.echo(f"page {page} of {stored.name}: the last page", err=True)
 
 
 def _warn_undefined(store, text: str, compactor) -> None:
@@ -93,10 +129,19 @@ def ox_named(iri: str):
 
 
 def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: str | None,
-            width: int | None, endpoint: str, graphs: tuple[str, ...], timeout_s: float
-            ) -> None:
+            width: int | None, endpoint: str, graphs: tuple[str, ...], timeout_s: float,
+            page: int | None = None) -> None:
     """The same query, parameters bound the same way, asked of another store."""
-    from kg.query import GRAPHS, bind, query_endpoint, render, substitute, with_prefixes
+    from kg.query import (
+        GRAPHS,
+        bind,
+        page_text,
+        query_endpoint,
+        render,
+        substitute,
+        take_page,
+        with_prefixes,
+    )
     from kg.terms import Compactor
 
     if not endpoint.startswith(("http://", "https://")):
@@ -104,10 +149,16 @@ def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: s
     build = env.store.current()  # prefixes of the last build, if any; nothing is built
     compactor = env.compactor(build) if build else Compactor({})
     text = substitute(stored.text, bind(stored, values, compactor.prefixes))
+    if page is not None:
+        text = page_text(text, stored.page_size, page)
     text = with_prefixes(text, compactor.prefixes)
     chosen = () if graphs == ("none",) else (graphs or GRAPHS)
     result = query_endpoint(endpoint, text, chosen, timeout_s, stored.name)
+    more = False
+    if page is not None:
+        result, more = take_page(result, stored.page_size)
     write_output(render(result, fmt, compactor, stored, width), output)
+    _page_note(stored, page, more)
 
 
 #: In the store directory: the query headers already read (kg.query.catalog.HeaderCache).
@@ -180,6 +231,8 @@ def queries(env: Env, name: str | None, markdown: bool, as_openapi: bool, server
         params = ""
         if entry.parameters:
             params = " (params: " + ", ".join(p.name for p in entry.parameters) + ")"
+        if entry.page_size:
+            params += f" ({entry.page_size} rows a page)"
         lines.append(f"{entry.name.ljust(width)}  {entry.summary}{tags}{params}")
     write_output(("\n".join(lines) + "\n").encode(), output)
 

@@ -15,6 +15,11 @@ header is every line that starts with ``#+``, as YAML; ``?_name`` is a required 
 language ``xx``. A value is bound as grlc binds it, by replacing the variable in the text, but
 serialised as an RDF term by pyoxigraph (quotes and escapes done), so a parameter need not be
 selected and a value can never change the query around it.
+
+``#+ pagination: N`` (grlc's decorator) pages a SELECT whose answer grows with the graph: N
+rows a page, page 1 by default, ``page`` naming another (grlc's parameter); :func:`page_text`
+adds the ``LIMIT``/``OFFSET``, one row more than a page, so that the caller knows whether a
+next page exists without counting the answer.
 """
 
 from __future__ import annotations
@@ -95,6 +100,8 @@ class StoredQuery:
     #: from a mapping such as ``{type: graph, layout: layered}``, options naming columns.
     view: str = "table"
     view_options: tuple[tuple[str, str], ...] = ()
+    #: Rows a page (``#+ pagination: N``); None: the answer comes whole.
+    page_size: int | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -126,6 +133,7 @@ def parse_query(text: str, name: str, path: Path | None = None,
                          f"{', '.join(sorted(unknown))}")
     tags = meta.get("tags") or ()
     view, view_options = _view(meta.get("view"), name)
+    page_size = _page_size(meta.get("pagination"), name, parameters)
     return StoredQuery(
         name=name, text=text, path=path,
         summary=str(meta.get("summary") or "").strip(),
@@ -133,8 +141,37 @@ def parse_query(text: str, name: str, path: Path | None = None,
         tags=tuple(str(t) for t in ([tags] if isinstance(tags, str) else tags)),
         parameters=parameters,
         linked_items=str(meta["linked_items"]).lstrip("?") if meta.get("linked_items") else None,
-        view=view, view_options=view_options,
+        view=view, view_options=view_options, page_size=page_size,
     )
+
+
+def _page_size(value: object, name: str, parameters: tuple[Parameter, ...]) -> int | None:
+    """``#+ pagination: 100``: a whole number of rows; the query may not name a ``page``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise BadQuery(f"query {name}: #+ pagination must be a whole number of rows a page "
+                       f"(such as 100), not {value!r}")
+    if any(p.name == PAGE for p in parameters):
+        raise BadQuery(f"query {name}: a paged query cannot have a parameter named {PAGE!r} "
+                       "(grlc and kg serve use it for the page number)")
+    return value
+
+
+#: The page number's name, in grlc's API, kg serve's URLs and the OpenAPI description.
+PAGE = "page"
+
+
+def page_text(text: str, size: int, page: int) -> str:
+    """The query limited to page ``page`` (from 1) of ``size`` rows, and one row more.
+
+    The extra row only tells whether another page follows; callers show ``size`` rows. The
+    limit goes after the query's own ORDER BY, so pages follow the query's order, and is the
+    same text on any engine.
+    """
+    if page < 1:
+        raise BadQuery(f"page {page}: pages are numbered from 1")
+    return f"{text.rstrip()}\nLIMIT {size + 1} OFFSET {(page - 1) * size}\n"
 
 
 def _view(value: object, name: str) -> tuple[str, tuple[tuple[str, str], ...]]:

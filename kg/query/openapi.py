@@ -9,7 +9,7 @@ client generators) can use the catalog without grlc.
 from __future__ import annotations
 
 from kg import __version__
-from kg.query.catalog import Parameter, StoredQuery
+from kg.query.catalog import PAGE, Parameter, StoredQuery
 
 _MEDIA = {
     "application/sparql-results+json": "SPARQL 1.1 Query Results JSON",
@@ -28,7 +28,8 @@ def openapi_document(queries: list[StoredQuery], server: str = "http://127.0.0.1
             "operationId": query.name.replace("-", "_"),
             "summary": query.summary,
             "tags": list(query.tags),
-            "parameters": [_parameter(p) for p in query.parameters],
+            "parameters": [_parameter(p) for p in query.parameters] + (
+                [_page_parameter(query.page_size)] if query.page_size else []),
             "responses": {
                 "200": {"description": "The answer.",
                         "content": {media: {"schema": {"type": "string", "description": what}}
@@ -52,6 +53,14 @@ def openapi_document(queries: list[StoredQuery], server: str = "http://127.0.0.1
         "servers": [{"url": server.rstrip("/")}],
         "paths": paths,
     }
+
+
+def _page_parameter(size: int) -> dict:
+    """grlc's ``page`` of a paged query; the response's Link header names the next page."""
+    return {"name": PAGE, "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": 1, "default": 1},
+            "description": f"the page of the answer, {size} rows a page (a Link header with "
+                           'rel="next" names the next one while more rows follow)'}
 
 
 def _parameter(parameter: Parameter) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from kg.errors import BadQuery, QueryError
-from kg.query.catalog import StoredQuery, bind, substitute
+from kg.query.catalog import StoredQuery, bind, page_text, substitute
 from kg.terms import Compactor
 
 RESULT_FORMATS = {
@@ -47,18 +47,53 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
 def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
-            prefixes: dict[str, str], endpoints: dict[str, str] | None = None) -> Result:
+            prefixes: dict[str, str], endpoints: dict[str, str] | None = None,
+            page: int | None = None) -> Result:
     """Start evaluating ``query`` with its parameters bound as any SPARQL engine would see them.
 
     Each parameter variable is replaced by its value serialised as an RDF term (see
     :func:`kg.catalog.substitute`): the same text runs here and on a remote endpoint, and a
     parameter need not be selected. ``endpoints`` sends SERVICE calls elsewhere (Wikidata's
-    to a mirror or a stand-in).
+    to a mirror or a stand-in). ``page`` (from 1) of a paged query (``#+ pagination``) asks
+    for that page and one row more: :func:`take_page` splits them; None asks for everything.
     """
     text = substitute(query.text, bind(query, params, prefixes))
+    if page is not None and query.page_size:
+        text = page_text(text, query.page_size, page)
     with _query_errors(query, prefixes):
         text = federated_text(store, replace(query, text=text), endpoints or {})
         return store.query(text, prefixes=prefixes)
+
+
+def take_page(result: Result, size: int) -> tuple[Result, bool]:
+    """The first ``size`` rows of a SELECT answer, and whether there were more.
+
+    For an answer of :func:`kg.query.catalog.page_text` (a page and one row more): the page
+    comes back as an answer of its own (rebuilt through SPARQL JSON, so every format renders
+    it as any answer), the extra row only says that a next page exists.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        return result, False
+    import itertools
+    import json
+
+    variables = [v.value for v in result.variables]
+    rows = list(itertools.islice(result, size + 1))
+    bindings = [{v: _json_term(row[i]) for i, v in enumerate(variables) if row[i] is not None}
+                for row in rows[:size]]
+    document = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
+    return (ox.parse_query_results(document.encode(), format=ox.QueryResultsFormat.JSON),
+            len(rows) > size)
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
 
 
 def federated_text(store: ox.Store, query: StoredQuery, endpoints: dict[str, str]) -> str:

@@ -15,14 +15,16 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlencode
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.publish.web import Site, dispatch
 from kg.publish.web.iris import Links
+from kg.publish.web.render import Pages
 from kg.query import (
+    PAGE,
     WDQS,
     Answer,
     Catalog,
@@ -31,6 +33,7 @@ from kg.query import (
     bind,
     check_federation,
     nesting_depth,
+    page_text,
     readable,
     retarget,
     service_targets,
@@ -476,7 +479,8 @@ class App:
                         "tags": list(q.tags), "url": f"/queries/{q.name}",
                         "parameters": [{"name": p.name, "required": p.required,
                                         "kind": p.kind, "default": p.default}
-                                       for p in q.parameters]} for q in queries]
+                                       for p in q.parameters],
+                        "page_size": q.page_size} for q in queries]
             return Response(200, "application/json", json.dumps(listing, indent=2).encode())
         return Response(200, "text/html; charset=utf-8", pages.catalog(queries))
 
@@ -490,19 +494,26 @@ class App:
             query = self.catalog.get(name)  # looked up among the catalog's names, never a path
         except QueryError as error:
             raise HttpError(404, error.message) from None
-        values = {key: _one(params, key) for key in params if key != "format"}
+        page, size = None, self.settings.max_rows
+        if query.page_size:  # a paged query: one page (the first by default), one row more
+            page, size = _page_number(params), min(query.page_size, self.settings.max_rows)
+        values = {key: _one(params, key) for key in params
+                  if key != "format" and not (page and key == PAGE)}
         try:
             substitutions = bind(query, values, self.compactor.prefixes)
         except QueryError as error:
             raise HttpError(400, error.message) from None
-        text, federated = self.checked(substitute(query.text, substitutions))
+        text = substitute(query.text, substitutions)
+        if page:
+            text = page_text(text, size, page)
+        text, federated = self.checked(text)
         job = {
             "query": text,
             "base_iri": self.base_url + "sparql",
             "accept": request.header("accept"),
             "formats": formats,
             "html": 0 if formats else 2,
-            "max_rows": self.settings.max_rows,
+            "max_rows": size,
             "max_triples": self.settings.max_triples,
             "federated": federated,
             "linked_items": query.linked_items,
@@ -510,11 +521,32 @@ class App:
             "jsonld_context": (self.site.context, self.base_url + "context.jsonld"),
         }
         reply = await self.evaluate(request, job, receive)
+        paging = None  # (not "pages": that is kg.serve.pages, the page templates)
+        if page:
+            # the worker stopped at the page's size: a row more means a next page
+            more = reply["headers"].pop("X-Result-Truncated", None) is not None
+            paging = self._paging(request.path, params, page, size, more)
+            reply["headers"]["Link"] = ", ".join(
+                f'<{self.base_url.rstrip("/")}{href}>; rel="{rel}"' for rel, href in
+                (("first", paging.first), ("prev", paging.previous), ("next", paging.next))
+                if href)
         if reply.get("html"):
             return Response(200, "text/html; charset=utf-8",
                             await self.off_loop(self.answer_page, reply, query.text, query,
-                                                values))
+                                                values, paging))
         return Response(200, reply["content_type"], reply["body"], reply["headers"])
+
+    @staticmethod
+    def _paging(path: str, params: dict[str, list[str]], page: int, size: int, more: bool
+               ) -> Pages:
+        """The hrefs of the pages around ``page``: the same path and parameters."""
+        kept = [(key, value) for key in params if key != PAGE for value in params[key]]
+
+        def href(number: int) -> str:
+            return path + "?" + urlencode([*kept, (PAGE, str(number))])
+
+        return Pages(page, size, href(page - 1) if page > 1 else None,
+                     href(page + 1) if more else None, href(1))
 
     def _linked_endpoint(self) -> str:
         """Where a catalog query's linked items go: Wikidata's endpoint as the worker sees it."""
@@ -522,7 +554,7 @@ class App:
         return (self.relay or {}).get(target, target)
 
     def answer_page(self, reply: dict, text: str, query: StoredQuery | None,
-                    values: dict[str, str]) -> bytes:
+                    values: dict[str, str], paging: Pages | None = None) -> bytes:
         truncated = reply["headers"].get("X-Result-Truncated")
         limit = truncated.split("limit=")[-1] if truncated else None
         if reply["html"] == "graph":
@@ -538,7 +570,8 @@ class App:
                                              Links())
             variables = [v.value for v in parsed.variables]
             rows = [[s[i] for i in range(len(variables))] for s in parsed]
-            return self.site.answer_html(query, values, variables, rows, None, limit, Links())
+            return self.site.answer_html(query, values, variables, rows, None, limit, Links(),
+                                         paging)
         if isinstance(parsed, ox.QueryBoolean):
             header, rows = ["answer"], [["yes" if bool(parsed) else "no"]]
         else:
@@ -559,6 +592,14 @@ def _parse_form(text: str, what: str) -> dict[str, list[str]]:
         return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, f"{what} is not valid UTF-8 percent-encoding") from None
+
+
+def _page_number(params: dict[str, list[str]]) -> int:
+    """``page=N`` of a paged query, from 1; 1 when not given."""
+    text = _one(params, PAGE) if PAGE in params else "1"
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        raise HttpError(400, f"page must be a whole number from 1, not {_escape(text)[:20]!r}")
+    return int(text)
 
 
 def _one(params: dict[str, list[str]], key: str) -> str:

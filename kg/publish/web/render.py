@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlencode
 
@@ -354,11 +355,34 @@ def answer_table(variables: list[str], rows: list[list[Term | None]], hidden: se
     return header, body
 
 
+@dataclass(frozen=True)
+class Pages:
+    """Where one page of a paged answer (``#+ pagination``) stands: its number (from 1), its
+    size, and the hrefs of the pages before and after it (None at either end)."""
+
+    number: int
+    size: int
+    previous: str | None = None
+    next: str | None = None
+    first: str | None = None
+
+    def html(self) -> str:
+        parts = []
+        if self.previous:
+            parts.append(f"<a rel='prev' href='{escape(self.previous)}'>← previous page</a>")
+        parts.append(f"page {self.number} ({self.size} rows a page)")
+        if self.next:
+            parts.append(f"<a rel='next' href='{escape(self.next)}'>next page →</a>")
+        return "<p class='pages note'>" + " · ".join(parts) + "</p>"
+
+
 def answer_page(query, values: dict[str, str], variables: list[str],
                 rows: list[list[Term | None]] | None, boolean: bool | None,
                 truncated: str | None, renderer: Renderer, editor: bool = True,
-                data_links: Iterable[tuple[str, str]] = ()) -> bytes:
-    """One prebuilt query's answer; ``data_links`` are (name, href) of its machine forms."""
+                data_links: Iterable[tuple[str, str]] = (), pages: Pages | None = None
+                ) -> bytes:
+    """One prebuilt query's answer; ``data_links`` are (name, href) of its machine forms;
+    ``pages`` (a paged query) links the pages before and after this one."""
     form = ""
     if query.parameters:
         inputs = "".join(
@@ -387,7 +411,8 @@ def answer_page(query, values: dict[str, str], variables: list[str],
     rows_note = f"{count} row{'' if count == 1 else 's'}"
     body = (f"<h1>{escape(query.summary or query.name)}</h1>"
             + (f"<p class='lead'>{escape(query.description)}</p>" if query.description else "")
-            + form + f"<p class='note'>{rows_note} · {machine}</p>" + cut + table
+            + form + f"<p class='note'>{rows_note} · {machine}</p>" + cut
+            + (pages.html() if pages else "") + table + (pages.html() if pages else "")
             + f"<h2>SPARQL</h2><pre id='sparql'>{escape(query.text)}</pre>")
     return layout(query.summary or query.name, body, renderer.links, editor=editor)
 
@@ -440,6 +465,6 @@ def json_script(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
 
 
-__all__ = ["EVIDENCE", "LABELS", "Renderer", "answer_page", "answer_table", "catalog_page",
+__all__ = ["EVIDENCE", "LABELS", "Pages", "Renderer", "answer_page", "answer_table", "catalog_page",
            "data_links", "entity_page", "error_page", "json_script", "layout", "not_found",
            "search_page", "static_search_page"]

@@ -442,12 +442,15 @@ N-Triples, JSON-LD or RDF/XML to clients that ask for them (<code>Accept</code>,
         return render.search_page(text, results, links, self.compactor, names, self.editor)
 
     def answer_html(self, query, values: dict[str, str], variables: list[str], rows,
-                    boolean: bool | None, truncated: str | None, links: Links) -> bytes:
+                    boolean: bool | None, truncated: str | None, links: Links,
+                    pages: render.Pages | None = None) -> bytes:
         iris = {t.value for row in rows or [] for t in row if isinstance(t, ox.NamedNode)}
         renderer = render.Renderer(links, labels(self.store, iris), self.compactor)
+        shown = values if pages is None or links.static else {**values, "page": str(pages.number)}
         return render.answer_page(query, values, variables, rows, boolean, truncated,
                                   renderer, self.editor,
-                                  render.data_links(query.name, values, links, links.static))
+                                  render.data_links(query.name, shown, links, links.static),
+                                  pages)
 
     def editor_examples(self) -> list[dict]:
         """Every prebuilt query for the editor, parameterised ones with their defaults bound."""

@@ -133,11 +133,37 @@ def _write_queries(site: Site, put) -> None:
         for fmt in ("json", "csv"):
             result = execute(site.store, query, values, site.prefixes)
             put(f"queries/{query.name}.{fmt}", render(result, fmt, site.compactor, query))
+        if query.page_size:
+            _write_pages(site, put, query, values)
+            continue
         answer = materialise(execute(site.store, query, values, site.prefixes))
         links = links_for(f"queries/{query.name}")
         put(f"queries/{query.name}/index.html", site.answer_html(
             query, values, answer.variables, answer.rows if answer.kind == "select" else None,
             answer.boolean, None, links))
+
+
+def _write_pages(site: Site, put, query, values: dict[str, str]) -> None:
+    """A paged query's answer as pages: ``queries/NAME/`` the first, ``queries/NAME/page/N/``
+    the others, each linking the pages before and after it (the .json and .csv are whole)."""
+    from kg.publish.web.render import Pages
+    from kg.query import execute, materialise, take_page
+
+    def folder(number: int) -> str:
+        return f"queries/{query.name}" + (f"/page/{number}" if number > 1 else "")
+
+    number, more = 1, True
+    while more:
+        result, more = take_page(execute(site.store, query, values, site.prefixes,
+                                         page=number), query.page_size)
+        answer = materialise(result)
+        links = links_for(folder(number))
+        pages = Pages(number, query.page_size,
+                      links("/" + folder(number - 1)) if number > 1 else None,
+                      links("/" + folder(number + 1)) if more else None)
+        put(f"{folder(number)}/index.html", site.answer_html(
+            query, values, answer.variables, answer.rows, None, None, links, pages))
+        number += 1
 
 
 # -- the link check -----------------------------------------------------------------------------
