@@ -1,6 +1,7 @@
-"""SHACL validation with pySHACL, reported so a curator knows which file and line of thought to fix.
+"""SHACL validation, reported so a curator knows which file and line of thought to fix.
 
-Oxigraph parses; rdflib appears only here, because pySHACL needs an rdflib graph. The quads
+Oxigraph parses and, when ``core_sparql`` covers every shape, evaluates every constraint;
+otherwise pySHACL checks SHACL Core and needs the data as an rdflib graph. The quads
 are handed over term by term (no Turtle round trip), and this module is imported lazily so
 commands that only read the store never load rdflib or pySHACL. pySHACL itself is run by
 ``pyshacl_run``, SPARQL-based constraints by ``sparql_constraints`` (in Oxigraph), and large
@@ -41,10 +42,10 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     validating code are unchanged since the last validation is not checked again: its results
     are read back.
 
-    ``engine``: ``"sparql"`` evaluates the SHACL Core constraints in Oxigraph too
+    ``engine``: ``"sparql"`` (the default) evaluates the SHACL Core constraints in Oxigraph too
     (``core_sparql``) whenever every constraint of the shapes is covered there, and then
     neither pySHACL nor an rdflib copy of the data is needed; ``"pyshacl"`` always uses
-    pySHACL for them (the reference, the default). ``KG_VALIDATOR`` sets the default.
+    pySHACL for them (the reference). ``KG_VALIDATOR`` sets the default.
     """
     from kg.validate.partitions import plan
     from kg.validate.sparql_constraints import evaluate, take_over
@@ -56,7 +57,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     sparql_constraints = take_over(shapes_graph)
     prefixes = {**shapes.prefixes, **parsed.prefixes}
     compactor = Compactor(prefixes)
-    engine = engine or os.environ.get("KG_VALIDATOR") or "pyshacl"
+    engine = engine or os.environ.get("KG_VALIDATOR") or "sparql"
     if engine not in ("sparql", "pyshacl"):
         raise ValueError(f"unknown validator {engine!r}: sparql or pyshacl")
     in_store = _in_store(shapes_graph, sparql_constraints, parsed, compactor, store
