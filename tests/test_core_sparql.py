@@ -116,7 +116,10 @@ BROKEN = f"""
     <http://www.w3.org/2000/01/rdf-schema#label> "Broken model"@en ;
     <{OLC}artefactDomain> <https://w3id.org/olckg/vocab/domain-models> ;
     <http://schema.org/datePublished> "2024-13-01"^^<http://www.w3.org/2001/XMLSchema#date> ,
-        "2024"^^<http://www.w3.org/2001/XMLSchema#gYear> ;
+        "2024"^^<http://www.w3.org/2001/XMLSchema#gYear> ,
+        "0000-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ,
+        "12024-02-01"^^<http://www.w3.org/2001/XMLSchema#date> ,
+        "2024-02-01Z"^^<http://www.w3.org/2001/XMLSchema#date> ;
     <{OLC}parameterCount> "1.7B"^^<http://www.w3.org/2001/XMLSchema#integer> , 0 ,
         " 7"^^<http://www.w3.org/2001/XMLSchema#integer> ;
     <https://w3id.org/fair4ml#fineTunedFrom> <{ID}broken-project> ;

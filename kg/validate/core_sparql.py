@@ -319,7 +319,14 @@ class _Evaluator:
                     add(Result(SH.NodeKindConstraintComponent, shape, row["this"], row["value"]))
             elif kind == SH["in"]:
                 allowed = set(component[1])
-                for this, value in all_pairs():
+                if all(isinstance(m, rdflib.URIRef) for m in allowed):  # term equality: SPARQL
+                    test = " || ".join(f"sameTerm(?value, {m.n3()})" for m in component[1])
+                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
+                             f"FILTER (!({test or 'false'})) }}")
+                    candidates = [(r["this"], r["value"]) for r in self.rows(query)]
+                else:
+                    candidates = all_pairs()
+                for this, value in candidates:
                     if value not in allowed:
                         add(Result(SH.InConstraintComponent, shape, this, value))
             elif kind == SH.hasValue:  # a node shape: the focus node itself
@@ -336,7 +343,16 @@ class _Evaluator:
                             matcher.match(_string(value)) or matcher.search(_string(value))):
                         add(Result(SH.PatternConstraintComponent, shape, this, value))
             elif kind in (SH.minInclusive, SH.maxInclusive):
-                for this, value in all_pairs():
+                bound = component[1]
+                if bound.datatype in _NUMERIC and isinstance(bound.value, (int, Decimal, float)):
+                    # a number Oxigraph finds in range, rdflib does too: the others in Python
+                    sign = ">=" if kind == SH.minInclusive else "<="
+                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!COALESCE("
+                             f"?value {sign} {bound.n3()}, false)) }}")
+                    candidates = [(r["this"], r["value"]) for r in self.rows(query)]
+                else:
+                    candidates = all_pairs()
+                for this, value in candidates:
                     if not _in_range(value, component[1], kind == SH.minInclusive):
                         component_iri = (SH.MinInclusiveConstraintComponent
                                          if kind == SH.minInclusive
@@ -344,17 +360,19 @@ class _Evaluator:
                         add(Result(component_iri, shape, this, value))
             elif kind == SH.node:
                 nested = self.evaluate(component[1], self.values_focus(focus, shape))
-                for this, value in all_pairs():
+                for this, value in (all_pairs() if nested else ()):
                     if value in nested:
                         add(Result(SH.NodeConstraintComponent, shape, this, value,
                                    nested[value]))
             elif kind == SH["or"]:
                 inner = self.values_focus(focus, shape)
                 failing = None
-                for member in component[1]:
-                    nonconforming = set(self.evaluate(member, inner))
+                for member in component[1]:  # each member only on the values still failing
+                    if failing is not None and not failing:
+                        break
+                    nonconforming = set(self.evaluate(member, _restricted(inner, failing)))
                     failing = nonconforming if failing is None else failing & nonconforming
-                for this, value in all_pairs():
+                for this, value in (all_pairs() if failing else ()):
                     if value in failing:
                         add(Result(SH.OrConstraintComponent, shape, this, value))
             else:  # pragma: no cover - compile_shapes admits only the kinds above
@@ -376,11 +394,38 @@ class _Evaluator:
             test = f"isLiteral(?value) && LANG(?value) = \"\" && DATATYPE(?value) = <{XSD.string}>"
         elif datatype == RDFS.Literal:
             test = "isLiteral(?value)"
-        else:  # whether the lexical form is well formed: rdflib's and pySHACL's judgement
-            return [(this, value) for this, value in all_pairs()
-                    if not _datatype_matches(value, datatype)]
+        else:  # whether the lexical form is well formed: rdflib's and pySHACL's judgement,
+            # on every value that is not certainly well formed for rdflib too
+            surely = _SURELY_WELL_FORMED.get(datatype, "false")
+            query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!(isLiteral(?value)"
+                     f" && DATATYPE(?value) = {datatype.n3()} && {surely})) }}")
+            return [(row["this"], row["value"]) for row in self.rows(query)
+                    if not _datatype_matches(row["value"], datatype)]
         query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!({test})) }}"
         return [(row["this"], row["value"]) for row in self.rows(query)]
+
+
+#: Literals of these datatypes that Oxigraph reads as well formed and rdflib does too (an
+#: integer Oxigraph reads is one Python's int() reads; a date also needs a year of four digits,
+#: not 0000, which rdflib's parser requires): the others are judged in Python.
+_SURELY_WELL_FORMED = {
+    XSD.integer: f"COALESCE(sameTerm(DATATYPE(<{XSD.integer}>(?value)), <{XSD.integer}>), false)",
+    XSD.date: f"COALESCE(sameTerm(DATATYPE(<{XSD.date}>(?value)), <{XSD.date}>) && REGEX(STR("
+              "?value), \"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?$\"), false)",
+}
+
+
+_NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
+_VALUES_AT_MOST = 10_000
+
+
+def _restricted(focus: str, nodes: set | None) -> str:
+    """``focus`` narrowed to ``nodes`` (when they can be written in a VALUES clause)."""
+    if (nodes is None or len(nodes) > _VALUES_AT_MOST
+            or any(isinstance(n, rdflib.BNode) for n in nodes)):
+        return focus
+    listed = " ".join(sorted(n.n3() for n in nodes))
+    return f"{{ VALUES ?this {{ {listed} }} {focus} }}"
 
 
 def _string(value) -> str:
