@@ -5,7 +5,7 @@ For each scale, on the synthetic project of ``bench/synth.py``, interleaved (A, 
 scratch with each, and `kg validate` after one edited project file with each. Prints medians
 with the load average and writes ``bench/results/validators.json``.
 
-Usage: python bench/validators.py [--scales 1,100] [--runs 3]
+Usage: python bench/validators.py [--scales 1,100] [--runs 3] [--engines pyshacl,sparql]
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from synth import generate
 ENGINES = ("pyshacl", "sparql")
 
 
-def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str) -> dict:
+def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
+            engines: tuple[str, ...] = ENGINES) -> dict:
     project = work / f"project-{scale}x"
     generate(scale, project)
     files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
@@ -34,13 +35,13 @@ def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str) -> dict:
     env = {**os.environ, "KG_PROJECT": str(project)}
     env.pop("KG_PROGRESS_DELAY", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    stores = {engine: work / f"store-{scale}x-{engine}" for engine in ENGINES}
+    stores = {engine: work / f"store-{scale}x-{engine}" for engine in engines}
     envs = {engine: {**env, "KG_VALIDATOR": engine, "KG_STORE": str(stores[engine])}
-            for engine in ENGINES}
+            for engine in engines}
     steps = interleaved({
         "oxigraph load": lambda: oxigraph_load(oxigraph, stream, work / "ox", env),
         **{f"kg build ({e})": (lambda e=e: fresh_build(kg, stores[e], envs[e]))
-           for e in ENGINES},
+           for e in engines},
     }, runs, 600)
 
     def cold(engine: str):
@@ -56,14 +57,14 @@ def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str) -> dict:
         edited.write_text(original + f"\n# edit {next(edits)}\n", encoding="utf-8")
         return run_once([kg, "validate"], envs[engine])
 
-    steps.update(interleaved({f"kg validate ({e})": (lambda e=e: cold(e)) for e in ENGINES},
+    steps.update(interleaved({f"kg validate ({e})": (lambda e=e: cold(e)) for e in engines},
                              runs, 600))
     steps.update(interleaved({f"kg validate, one file edited ({e})": (lambda e=e: after_edit(e))
-                              for e in ENGINES}, runs, 600))
+                              for e in engines}, runs, 600))
     edited.write_text(original, encoding="utf-8")
     ratios = {f"kg build ({e}) / oxigraph load": ratio(steps[f"kg build ({e})"],
                                                         steps["oxigraph load"])
-              for e in ENGINES}
+              for e in engines}
     return {"scale": scale, "steps": steps, "ratios": ratios}
 
 
@@ -72,6 +73,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--output", default="validators", help="bench/results/OUTPUT.json")
     args = parser.parse_args()
     from kg.serve.assets import oxigraph_binary
 
@@ -79,7 +82,8 @@ def main() -> None:
     report = []
     with tempfile.TemporaryDirectory(prefix="kg-validators-") as tmp:
         for scale in (int(s) for s in args.scales.split(",")):
-            result = measure(scale, args.runs, Path(tmp), kg, oxigraph)
+            result = measure(scale, args.runs, Path(tmp), kg, oxigraph,
+                             tuple(args.engines.split(",")))
             report.append(result)
             for name, figures in result["steps"].items():
                 print(f"[{scale}x] {name}: median {figures['median_s']} s "
@@ -87,7 +91,7 @@ def main() -> None:
                       f"load {figures['load_1m']} (max {figures['load_1m_max']})", flush=True)
             for name, figures in result["ratios"].items():
                 print(f"[{scale}x] {name}: {figures}", flush=True)
-    out = Path(__file__).parent / "results" / "validators.json"
+    out = Path(__file__).parent / "results" / f"{args.output}.json"
     out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 

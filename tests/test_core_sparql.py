@@ -200,6 +200,7 @@ UNSUPPORTED = {
     "closed": "sh:closed true ; sh:ignoredProperties ( rdf:type ) ;",
     "qualified": "sh:property [ sh:path olc:developedBy ; sh:qualifiedValueShape "
                  "[ sh:class org:Organization ] ; sh:qualifiedMinCount 2 ] ;",
+    "literal-value": 'sh:property [ sh:path rdfs:label ; sh:hasValue "No such label"@en ] ;',
 }
 
 
@@ -234,7 +235,8 @@ def test_a_shape_not_covered_goes_to_pyshacl(tmp_path: Path, feature: str) -> No
     reference = validate_project_with(project, "pyshacl")
     assert results(default) == results(reference)
     component = {"closed": "sh:ClosedConstraintComponent",
-                 "qualified": "sh:QualifiedMinCountConstraintComponent"}[feature]
+                 "qualified": "sh:QualifiedMinCountConstraintComponent",
+                 "literal-value": "sh:HasValueConstraintComponent"}[feature]
     assert any(r.component == component for r in reference.results)
 
 

@@ -197,6 +197,10 @@ class _Compiler:
                     raise Unsupported("sh:nodeKind")
                 components = [(predicate, values[0])]
             else:  # sh:class, sh:hasValue
+                if predicate == SH.hasValue and any(not isinstance(v, rdflib.URIRef)
+                                                    for v in values):
+                    # pySHACL compares rdflib's spelling of a literal, the store its own
+                    raise Unsupported("sh:hasValue of a literal or blank node")
                 components = [(predicate, v) for v in values]
             if reported and not messages and predicate != SH.property:
                 _check_generic(predicate, values, path)
@@ -422,8 +426,8 @@ _VALUES_AT_MOST = 10_000
 def _restricted(focus: str, nodes: set | None) -> str:
     """``focus`` narrowed to ``nodes`` (when they can be written in a VALUES clause)."""
     if (nodes is None or len(nodes) > _VALUES_AT_MOST
-            or any(isinstance(n, rdflib.BNode) for n in nodes)):
-        return focus
+            or any(not isinstance(n, rdflib.URIRef) for n in nodes)):
+        return focus  # (rdflib may spell a literal otherwise than the store holds it)
     listed = " ".join(sorted(n.n3() for n in nodes))
     return f"{{ VALUES ?this {{ {listed} }} {focus} }}"
 
