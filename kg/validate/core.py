@@ -120,7 +120,7 @@ def _report(pairs: list, results_graph: rdflib.Graph, parsed: ParsedSources,
             results_graph.remove((node, None, None))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
-                                r.message, r.value or ""))
+                                r.message, r.value or "", r.shape or "", r.component or ""))
     files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
     for prefix, namespace in prefixes.items():
         results_graph.bind(prefix, namespace)
