@@ -20,6 +20,12 @@ base = shapes_base  # the fixture: the ontology and sources a fixture is validat
 FIXTURES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
 
 
+@pytest.fixture(autouse=True)
+def pyshacl_engine(monkeypatch):
+    """These tests are about the pySHACL path (the in-store engine has its own tests)."""
+    monkeypatch.setenv("KG_VALIDATOR", "pyshacl")
+
+
 @pytest.fixture
 def plain_pyshacl(monkeypatch):
     """Pretend the installed pySHACL is a release the fast paths were not written for."""

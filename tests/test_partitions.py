@@ -20,6 +20,12 @@ from kg.sources.project import GRAPH_PARTS, PARTS, find_project
 from kg.store.pipeline import validate_project
 from kg.validate.partitions import plan
 
+
+@pytest.fixture(autouse=True)
+def pyshacl_engine(monkeypatch):
+    """These tests are about the pySHACL path (the in-store engine has its own tests)."""
+    monkeypatch.setenv("KG_VALIDATOR", "pyshacl")
+
 BREAKAGES = {
     # a literal of the wrong datatype, in a project file
     "data/projects/smollm.ttl": ("olc:parameterCount 1700000000 ;",

@@ -100,8 +100,13 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
             f"{sum(parsed.triples_per_file.values())} triples")
         report = None
         if validate:
-            report = validate_project(project, parsed, store=database,
+            # Validation's queries run several times faster on an in-memory copy than on the
+            # RocksDB store being written (at 100x: 8 s against 4 s, the copy included).
+            memory = ox.Store()
+            memory.bulk_extend(database.quads_for_pattern(None, None, None))
+            report = validate_project(project, parsed, store=memory,
                                       cache=store.path / VALIDATION_CACHE)
+            del memory
             in_parts = (f" in {plural(report.parts_checked + report.parts_reused, 'part')} "
                         f"({report.parts_reused} unchanged since the last validation)"
                         if report.parts_checked + report.parts_reused else "")

@@ -1,6 +1,7 @@
-"""SHACL validation with pySHACL, reported so a curator knows which file and line of thought to fix.
+"""SHACL validation, reported so a curator knows which file and line of thought to fix.
 
-Oxigraph parses; rdflib appears only here, because pySHACL needs an rdflib graph. The quads
+Oxigraph parses and, when ``core_sparql`` covers every shape, evaluates every constraint;
+otherwise pySHACL checks SHACL Core and needs the data as an rdflib graph. The quads
 are handed over term by term (no Turtle round trip), and this module is imported lazily so
 commands that only read the store never load rdflib or pySHACL. pySHACL itself is run by
 ``pyshacl_run``, SPARQL-based constraints by ``sparql_constraints`` (in Oxigraph), and large
@@ -9,6 +10,7 @@ graphs are validated in parts by ``parts``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,7 +30,7 @@ from kg.validate.report import (
 
 def validate(parsed: ParsedSources, shapes: ParsedSources,
              only_files: set[str] | None = None, store: ox.Store | None = None,
-             cache: Path | None = None) -> ValidationReport:
+             cache: Path | None = None, engine: str | None = None) -> ValidationReport:
     """Validate the parsed graph against the shapes; keep results from ``only_files`` if given.
 
     The whole graph is always validated, because a value class (``sh:class``) or a link may be
@@ -39,6 +41,11 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     processes, when it is large. With ``cache`` (a directory), a part whose files, shapes and
     validating code are unchanged since the last validation is not checked again: its results
     are read back.
+
+    ``engine``: ``"sparql"`` (the default) evaluates the SHACL Core constraints in Oxigraph too
+    (``core_sparql``) whenever every constraint of the shapes is covered there, and then
+    neither pySHACL nor an rdflib copy of the data is needed; ``"pyshacl"`` always uses
+    pySHACL for them (the reference). ``KG_VALIDATOR`` sets the default.
     """
     from kg.validate.partitions import plan
     from kg.validate.sparql_constraints import evaluate, take_over
@@ -50,6 +57,14 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     sparql_constraints = take_over(shapes_graph)
     prefixes = {**shapes.prefixes, **parsed.prefixes}
     compactor = Compactor(prefixes)
+    engine = engine or os.environ.get("KG_VALIDATOR") or "sparql"
+    if engine not in ("sparql", "pyshacl"):
+        raise ValueError(f"unknown validator {engine!r}: sparql or pyshacl")
+    in_store = _in_store(shapes_graph, sparql_constraints, parsed, compactor, store
+                         ) if engine == "sparql" else None
+    if in_store is not None:
+        pairs, results_graph = in_store
+        return _report(pairs, results_graph, parsed, only_files, prefixes, 0, 0)
     # Parts are exact only when no SPARQL constraint (which may look anywhere) is left to
     # pySHACL and no shape follows a property backwards.
     partable = ((None, SH.sparql, None) not in shapes_graph
@@ -72,6 +87,30 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
                                     shapes_graph)
         evaluate(sparql_constraints, store, results_graph)
         pairs = list(read_results(results_graph, shapes_graph, parsed, compactor, store))
+    return _report(pairs, results_graph, parsed, only_files, prefixes, checked, reused)
+
+
+def _in_store(shapes_graph: rdflib.Graph, sparql_constraints: list, parsed: ParsedSources,
+              compactor: Compactor, store: ox.Store) -> tuple[list, rdflib.Graph] | None:
+    """Every constraint evaluated in Oxigraph; None when some shape needs pySHACL."""
+    from kg.validate import core_sparql
+    from kg.validate.sparql_constraints import evaluate
+
+    compiled = core_sparql.compile_shapes(shapes_graph)
+    if compiled is None:
+        return None
+    results_graph = empty_report()
+    try:
+        core_sparql.evaluate(compiled, store, shapes_graph, results_graph)
+    except core_sparql.Unsupported:  # a generic message this module cannot write
+        return None
+    evaluate(sparql_constraints, store, results_graph)
+    return list(read_results(results_graph, shapes_graph, parsed, compactor, store)), results_graph
+
+
+def _report(pairs: list, results_graph: rdflib.Graph, parsed: ParsedSources,
+            only_files: set[str] | None, prefixes: dict[str, str], checked: int, reused: int
+            ) -> ValidationReport:
     results = []
     for node, result in pairs:
         if only_files is None or result.file in only_files:
@@ -81,7 +120,7 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
             results_graph.remove((node, None, None))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda r: (order.get(r.severity, 3), r.file or "~", r.focus, r.path or "",
-                                r.message, r.value or ""))
+                                r.message, r.value or "", r.shape or "", r.component or ""))
     files = sorted(only_files) if only_files is not None else sorted(parsed.triples_per_file)
     for prefix, namespace in prefixes.items():
         results_graph.bind(prefix, namespace)

@@ -1,0 +1,99 @@
+"""The two validators side by side: pySHACL (``KG_VALIDATOR=pyshacl``) and SHACL Core in Oxigraph.
+
+For each scale, on the synthetic project of ``bench/synth.py``, interleaved (A, B, A, B, ...):
+`oxigraph load` of one stream, `kg build` (validated) with each validator, `kg validate` from
+scratch with each, and `kg validate` after one edited project file with each. Prints medians
+with the load average and writes ``bench/results/validators.json``.
+
+Usage: python bench/validators.py [--scales 1,100] [--runs 3] [--engines pyshacl,sparql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from run import fresh_build, interleaved, one_stream, oxigraph_load, ratio, run_once
+from synth import generate
+
+ENGINES = ("pyshacl", "sparql")
+
+
+def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
+            engines: tuple[str, ...] = ENGINES) -> dict:
+    project = work / f"project-{scale}x"
+    generate(scale, project)
+    files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
+    stream = one_stream(files, work / f"stream-{scale}x.ttl")
+    env = {**os.environ, "KG_PROJECT": str(project)}
+    env.pop("KG_PROGRESS_DELAY", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    stores = {engine: work / f"store-{scale}x-{engine}" for engine in engines}
+    envs = {engine: {**env, "KG_VALIDATOR": engine, "KG_STORE": str(stores[engine])}
+            for engine in engines}
+    steps = interleaved({
+        "oxigraph load": lambda: oxigraph_load(oxigraph, stream, work / "ox", env),
+        **{f"kg build ({e})": (lambda e=e: fresh_build(kg, stores[e], envs[e]))
+           for e in engines},
+    }, runs, 600)
+
+    def cold(engine: str):
+        shutil.rmtree(stores[engine] / "validation-cache", ignore_errors=True)
+        return run_once([kg, "validate"], envs[engine])
+
+    edited = sorted((project / "data" / "projects").rglob("*.ttl"))[-1]
+    original = edited.read_text(encoding="utf-8")
+    edits = iter(range(1_000_000))
+
+    def after_edit(engine: str):
+        run_once([kg, "validate"], envs[engine])
+        edited.write_text(original + f"\n# edit {next(edits)}\n", encoding="utf-8")
+        return run_once([kg, "validate"], envs[engine])
+
+    steps.update(interleaved({f"kg validate ({e})": (lambda e=e: cold(e)) for e in engines},
+                             runs, 600))
+    steps.update(interleaved({f"kg validate, one file edited ({e})": (lambda e=e: after_edit(e))
+                              for e in engines}, runs, 600))
+    edited.write_text(original, encoding="utf-8")
+    ratios = {f"kg build ({e}) / oxigraph load": ratio(steps[f"kg build ({e})"],
+                                                        steps["oxigraph load"])
+              for e in engines}
+    return {"scale": scale, "steps": steps, "ratios": ratios}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="1,100")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--output", default="validators", help="bench/results/OUTPUT.json")
+    args = parser.parse_args()
+    from kg.serve.assets import oxigraph_binary
+
+    kg, oxigraph = str(Path(sys.executable).parent / "kg"), oxigraph_binary()
+    report = []
+    with tempfile.TemporaryDirectory(prefix="kg-validators-") as tmp:
+        for scale in (int(s) for s in args.scales.split(",")):
+            result = measure(scale, args.runs, Path(tmp), kg, oxigraph,
+                             tuple(args.engines.split(",")))
+            report.append(result)
+            for name, figures in result["steps"].items():
+                print(f"[{scale}x] {name}: median {figures['median_s']} s "
+                      f"({figures['min_s']}-{figures['max_s']}), {figures['peak_mb']} MB, "
+                      f"load {figures['load_1m']} (max {figures['load_1m_max']})", flush=True)
+            for name, figures in result["ratios"].items():
+                print(f"[{scale}x] {name}: {figures}", flush=True)
+    out = Path(__file__).parent / "results" / f"{args.output}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
