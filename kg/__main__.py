@@ -2,9 +2,10 @@
 
 The console script points here rather than at ``kg.cli`` so that an interrupt while the
 CLI is still being imported (click, the commands) ends the same way as one later on:
-one sentence, exit 130, no traceback.
+one sentence, exit 130, no traceback. Once the command has ended, a late Ctrl-C is ignored.
 """
 
+import signal
 import sys
 
 INTERRUPTED = "Error: interrupted; nothing was changed."
@@ -18,6 +19,10 @@ def main() -> None:
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         sys.exit(130)
+    finally:
+        # The command has ended (its outcome printed): a Ctrl-C now, while the interpreter
+        # shuts down, would only turn a finished command into a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":
