@@ -33,6 +33,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from kg.progress import progress
 from kg.validate.rdflib_bridge import rdflib_term
 
 _TARGETS = {
@@ -619,12 +620,14 @@ def evaluate(compiled: list[CompiledConstraint], store: ox.Store, shapes: rdflib
     text = _Text(shapes, store)
     copied: set = set()
     added = 0
-    for constraint in compiled:
-        for rows in evaluator.evaluate(constraint.shape, constraint.focus).values():
-            for result in rows:
-                node = _write(result, results, shapes, text, copied)
-                results.add((report, SH.result, node))
-                added += 1
+    with progress("validating", total=len(compiled), unit="shape") as advance:
+        for constraint in compiled:
+            for rows in evaluator.evaluate(constraint.shape, constraint.focus).values():
+                for result in rows:
+                    node = _write(result, results, shapes, text, copied)
+                    results.add((report, SH.result, node))
+                    added += 1
+            advance(1)
     return added
 
 
