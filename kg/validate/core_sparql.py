@@ -35,14 +35,8 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg.progress import progress
 from kg.validate.rdflib_bridge import rdflib_term
+from kg.validate.sparql_constraints import TARGETS as _TARGETS
 
-_TARGETS = {
-    SH.targetClass: "{{ ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
-                    "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {term} }}",
-    SH.targetSubjectsOf: "{{ ?this {term} ?kgTargetObject }}",
-    SH.targetObjectsOf: "{{ ?kgTargetSubject {term} ?this }}",
-    SH.targetNode: "{{ VALUES ?this {{ {term} }} }}",
-}
 _PARAMETERS = {SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
                SH.pattern, SH.hasValue, SH.minInclusive, SH.maxInclusive, SH.uniqueLang,
                SH.node, SH["or"], SH.property}
@@ -261,6 +255,12 @@ class _Evaluator:
             yield {name: rdflib_term(solution[name]) if solution[name] is not None else None
                    for name in names}
 
+    def failing(self, values: str, test: str) -> list[tuple]:
+        """The (focus, value) pairs of ``values`` for which the SPARQL expression ``test``
+        does not hold."""
+        query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!({test})) }}"
+        return [(row["this"], row["value"]) for row in self.rows(query)]
+
     def evaluate(self, shape: Shape, focus: str) -> dict:
         """Results by focus node, for the focus nodes ``focus`` binds to ``?this``."""
         results: dict = {}
@@ -313,22 +313,17 @@ class _Evaluator:
                 for row in self.rows(query):
                     add(Result(SH.UniqueLangConstraintComponent, shape, row["this"], None))
             elif kind == SH["class"]:
-                query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER NOT EXISTS {{ "
-                         f"?value <{RDF.type}>/<{RDFS.subClassOf}>* {component[1].n3()} }} }}")
-                for row in self.rows(query):
-                    add(Result(SH.ClassConstraintComponent, shape, row["this"], row["value"]))
+                test = f"EXISTS {{ ?value <{RDF.type}>/<{RDFS.subClassOf}>* {component[1].n3()} }}"
+                for this, value in self.failing(values, test):
+                    add(Result(SH.ClassConstraintComponent, shape, this, value))
             elif kind == SH.nodeKind:
-                query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
-                         f"FILTER (!({_NODE_KINDS[component[1]]})) }}")
-                for row in self.rows(query):
-                    add(Result(SH.NodeKindConstraintComponent, shape, row["this"], row["value"]))
+                for this, value in self.failing(values, _NODE_KINDS[component[1]]):
+                    add(Result(SH.NodeKindConstraintComponent, shape, this, value))
             elif kind == SH["in"]:
                 allowed = set(component[1])
                 if all(isinstance(m, rdflib.URIRef) for m in allowed):  # term equality: SPARQL
                     test = " || ".join(f"sameTerm(?value, {m.n3()})" for m in component[1])
-                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} "
-                             f"FILTER (!({test or 'false'})) }}")
-                    candidates = [(r["this"], r["value"]) for r in self.rows(query)]
+                    candidates = self.failing(values, test or "false")
                 else:
                     candidates = all_pairs()
                 for this, value in candidates:
@@ -344,17 +339,15 @@ class _Evaluator:
             elif kind == SH.pattern:
                 matcher = component[1]
                 for this, value in all_pairs():
-                    if isinstance(value, rdflib.BNode) or not (
-                            matcher.match(_string(value)) or matcher.search(_string(value))):
+                    if isinstance(value, rdflib.BNode) or not matcher.search(_string(value)):
                         add(Result(SH.PatternConstraintComponent, shape, this, value))
             elif kind in (SH.minInclusive, SH.maxInclusive):
                 bound = component[1]
                 if bound.datatype in _NUMERIC and isinstance(bound.value, (int, Decimal, float)):
                     # a number Oxigraph finds in range, rdflib does too: the others in Python
                     sign = ">=" if kind == SH.minInclusive else "<="
-                    query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!COALESCE("
-                             f"?value {sign} {bound.n3()}, false)) }}")
-                    candidates = [(r["this"], r["value"]) for r in self.rows(query)]
+                    in_range = f"COALESCE(?value {sign} {bound.n3()}, false)"
+                    candidates = self.failing(values, in_range)
                 else:
                     candidates = all_pairs()
                 for this, value in candidates:
@@ -402,12 +395,10 @@ class _Evaluator:
         else:  # whether the lexical form is well formed: rdflib's and pySHACL's judgement,
             # on every value that is not certainly well formed for rdflib too
             surely = _SURELY_WELL_FORMED.get(datatype, "false")
-            query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!(isLiteral(?value)"
-                     f" && DATATYPE(?value) = {datatype.n3()} && {surely})) }}")
-            return [(row["this"], row["value"]) for row in self.rows(query)
-                    if not _datatype_matches(row["value"], datatype)]
-        query = f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER (!({test})) }}"
-        return [(row["this"], row["value"]) for row in self.rows(query)]
+            test = f"isLiteral(?value) && DATATYPE(?value) = {datatype.n3()} && {surely}"
+            return [(this, value) for this, value in self.failing(values, test)
+                    if not _datatype_matches(value, datatype)]
+        return self.failing(values, test)
 
 
 #: Literals of these datatypes that Oxigraph reads as well formed and rdflib does too (an

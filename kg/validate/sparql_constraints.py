@@ -28,7 +28,8 @@ from kg.validate.rdflib_bridge import rdflib_term
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _UNSUPPORTED = re.compile(r"[?$](PATH|currentShape|shapesGraph)\b")
-_TARGETS = {
+#: How SHACL's target declarations select ``?this``, as a group pattern (also core_sparql's).
+TARGETS = {
     SH.targetClass: "{{ ?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
                     "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {term} }}",
     SH.targetSubjectsOf: "{{ ?this {term} ?kgTargetObject }}",
@@ -63,7 +64,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
     if any((n, SH.deactivated, None) in shapes for n in (shape, node)):
         return None
     select = shapes.value(node, SH.select)
-    targets = [(p, o) for p in _TARGETS for o in shapes.objects(shape, p)]
+    targets = [(p, o) for p in TARGETS for o in shapes.objects(shape, p)]
     unknown_targets = ((shape, SH.target, None) in shapes
                        or (shape, RDF.type, rdflib.RDFS.Class) in shapes)
     if select is None or not targets or unknown_targets:
@@ -73,7 +74,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
     if (where is None or len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1
             or _UNSUPPORTED.search(text)):
         return None
-    union = " UNION ".join(_TARGETS[p].format(term=o.n3()) for p, o in targets)
+    union = " UNION ".join(TARGETS[p].format(term=o.n3()) for p, o in targets)
     focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
     query = _prefixes(shapes, node) + text[:where.end()] + focus + text[where.end():]
     try:  # Oxigraph must accept it, and name the focus node; otherwise pySHACL keeps it
