@@ -5,6 +5,7 @@ table and the query's view."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -442,9 +443,11 @@ def test_post_figure_refuses_answers_too_large_to_read(served) -> None:
 
 def test_the_editor_offers_every_view_the_drawers_have() -> None:
     from kg.publish.figures.render import DRAWERS
-    from kg.serve.pages import DRAWN_VIEWS
+    from kg.serve.pages import editor
 
-    assert tuple(DRAWERS) == DRAWN_VIEWS
+    page = editor([], has_assets=True).decode()
+    offered = tuple(re.findall(r'data-view="(\w+)"', page))
+    assert offered == ("table", *DRAWERS)
 
 
 def test_the_editors_results_switch_between_table_and_a_figure(served, browser, store,

@@ -125,11 +125,16 @@ class ClassExpectation:
     scope: str = ""
 
 
-#: The curators' own records, apart from what `kg import` minted from a catalogue's records:
-#: the two are read from different sources and answer to different expectations.
-CURATED = ("FILTER NOT EXISTS { ?s olc:evidence/dct:source/dct:type "
-           "olcv:source-catalogue-record }")
-FROM_CATALOGUES = CURATED.replace("FILTER NOT EXISTS", "FILTER EXISTS")
+def from_catalogue(var: str) -> str:
+    """A pattern that holds when ``var`` is an entity `kg import` minted from a catalogue's
+    record (its evidence is such a record), not one of the curators' own: the two are read
+    from different sources and answer to different expectations."""
+    return (f"{var} <https://w3id.org/olckg/ontology#evidence>/<http://purl.org/dc/terms/source>"
+            "/<http://purl.org/dc/terms/type> <https://w3id.org/olckg/vocab/source-catalogue-record>")
+
+
+CURATED = f"FILTER NOT EXISTS {{ {from_catalogue('?s')} }}"
+FROM_CATALOGUES = f"FILTER EXISTS {{ {from_catalogue('?s')} }}"
 
 
 WIKIDATA = Property("Wikidata link", "{ ?s owl:sameAs ?x } UNION { ?s olc:noMatchIn ?x }")
@@ -190,7 +195,6 @@ CLASS_PREFIXES = PREFIXES + """
 PREFIX org:     <http://www.w3.org/ns/org#>
 PREFIX foaf:    <http://xmlns.com/foaf/0.1/>
 PREFIX owl:     <http://www.w3.org/2002/07/owl#>
-PREFIX olcv:    <https://w3id.org/olckg/vocab/>
 """
 
 

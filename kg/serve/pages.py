@@ -9,10 +9,6 @@ from kg.publish.web.iris import Links
 from kg.publish.web.render import catalog_page, error_page, layout
 from kg.query import StoredQuery
 
-#: The views the editor offers beside its table (kg.publish.figures.render.DRAWERS, kept
-#: here as names so the editor page does not import the drawing code).
-DRAWN_VIEWS = ("bar", "timeline", "graph", "map", "matrix")
-
 EDITOR_STYLE = """
 <style>
 #examples { max-height: 12rem; overflow-y: auto; margin-bottom: 0.6rem; font-size: 0.9rem; }
@@ -38,10 +34,14 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
     ``examples`` come from ``Site.editor_examples``: a query that takes parameters opens with
     its defaults bound in a VALUES block, and the page names the parameters it takes.
     """
+    from kg.publish.figures.render import DRAWERS
+    from kg.publish.figures.switch import PNG_FUNCTION
+
     data = json.dumps(examples).replace("</", "<\\/")
+    png_function = PNG_FUNCTION.replace("\n", "\n  ")
     view_buttons = "".join(
         f'<button type="button" data-view="{v}" aria-pressed="{str(v == "table").lower()}">'
-        f"{v.capitalize()}</button>" for v in ("table", *DRAWN_VIEWS))
+        f"{v.capitalize()}</button>" for v in ("table", *DRAWERS))
     buttons = "".join(
         f'<button type="button" data-name="{escape(q["name"])}" title="{escape(q["name"])}">'
         f"{escape(q['summary'])}</button>" for q in examples)
@@ -85,6 +85,7 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
     }});
   }}
 
+  {png_function}
   // The view switch: the answer YASR shows, drawn by the server as a figure (POST /figure).
   let chosen = null;
   let answer = null;
@@ -122,26 +123,9 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
       URL.createObjectURL(new Blob([svg], {{ type: "image/svg+xml" }})) + '">SVG</a>' +
       '<button type="button" id="editor-png">PNG</button></p>';
     document.getElementById("editor-png").addEventListener(
-      "click", () => toPng(pane.querySelector("svg")));
+      "click", () => kgSvgToPng(pane.querySelector("svg"), "answer.png"));
     pane.hidden = false;
     if (yasr) yasr.hidden = true;
-  }}
-  function toPng(svg) {{
-    const image = new Image();
-    image.onload = () => {{
-      const canvas = document.createElement("canvas");
-      canvas.width = image.width * 2; canvas.height = image.height * 2;
-      const context = canvas.getContext("2d");
-      context.scale(2, 2); context.drawImage(image, 0, 0);
-      canvas.toBlob(blob => {{
-        const link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = "answer.png";
-        link.click();
-      }});
-    }};
-    image.src = "data:image/svg+xml;charset=utf-8," +
-      encodeURIComponent(new XMLSerializer().serializeToString(svg));
   }}
   for (const button of views.querySelectorAll("button[data-view]"))
     button.addEventListener("click", () => show(button.dataset.view));
@@ -152,7 +136,7 @@ def editor(examples: list[dict], has_assets: bool) -> bytes:
     answer = isSelect ? {{ text: text, query: tab.getQuery() }} : null;
     views.hidden = !answer;
     const preferred = chosen && answer && chosen.query === answer.query ? chosen.view : "table";
-    show(preferred === "table" ? "table" : preferred);
+    show(preferred);
   }}, 0));
 </script>"""
     return _page("SPARQL editor", body, head)

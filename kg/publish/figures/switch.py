@@ -25,10 +25,9 @@ STYLE = """<style>
 .downloads a, .downloads button { margin-right: .8rem; }
 </style>"""
 
-#: Turns the figure's SVG into a PNG in the browser (no server round trip, no library).
-PNG_SCRIPT = """<script>
-document.getElementById("download-png").addEventListener("click", () => {
-  const svg = document.querySelector(".pane-figure svg");
+#: Turns an SVG element into a PNG download in the browser (no server round trip, no
+#: library); the query pages and the SPARQL editor both call it.
+PNG_FUNCTION = """function kgSvgToPng(svg, filename) {
   const image = new Image();
   image.onload = () => {
     const canvas = document.createElement("canvas");
@@ -38,13 +37,20 @@ document.getElementById("download-png").addEventListener("click", () => {
     canvas.toBlob(blob => {
       const link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      link.download = svg.dataset.query + ".png";
+      link.download = filename;
       link.click();
     });
   };
   image.src = "data:image/svg+xml;charset=utf-8," +
     encodeURIComponent(new XMLSerializer().serializeToString(svg));
-});
+}"""
+
+PNG_SCRIPT = f"""<script>
+{PNG_FUNCTION}
+document.getElementById("download-png").addEventListener("click", () => {{
+  const svg = document.querySelector(".pane-figure svg");
+  kgSvgToPng(svg, svg.dataset.query + ".png");
+}});
 </script>"""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg import BASE
+from kg.query.coverage import from_catalogue
 
 OLC = BASE + "ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -234,9 +235,7 @@ class SearchIndex:
 
 # -- counts for the landing page ----------------------------------------------------------------
 
-#: An entity `kg import` minted from a catalogue's record, apart from the curators' own.
-FROM_CATALOGUE = (f"?x <{EVIDENCE}>/<{DCT}source>/<{DCT}type> "
-                  "<https://w3id.org/olckg/vocab/source-catalogue-record>")
+FROM_CATALOGUE = from_catalogue("?x")  # counted apart from the curators' own entities
 
 COUNTS = {
     "projects": f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{OLC}OpenLLMProject> }}",
