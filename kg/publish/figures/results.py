@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.publish.figures.render import DRAWERS, draw_figure
+from kg.publish.figures.render import DRAWERS, draw_figure, links_for
 from kg.publish.figures.svg import FigureLinks
 from kg.query import Answer, StoredQuery
 from kg.terms import Compactor
@@ -42,8 +42,7 @@ def draw_results(body: bytes, view: str, compactor: Compactor,
                                         f"{view}.", view=view)
         links = FigureLinks(query="", table="", csv="")
     else:
-        links = FigureLinks(query=f"/queries/{query.name}#sparql",
-                            table=f"/queries/{query.name}", csv=f"/queries/{query.name}.csv")
+        links = links_for(query.name)
     try:
         return draw_figure(query, Answer("select", variables, rows), compactor, links, view)
     except RecursionError:  # a derivation chain deeper than a layout can follow
