@@ -559,6 +559,16 @@ class _Text:
         return f"[ {inside} ]"
 
 
+#: pySHACL's default message of a component that names its rule's value: (parameter, text).
+_RULE_MESSAGES = {
+    SH.ClassConstraintComponent: (SH["class"], "Value does not have class {}"),
+    SH.DatatypeConstraintComponent: (SH.datatype, "Value is not Literal with datatype {}"),
+    SH.NodeKindConstraintComponent: (SH.nodeKind, "Value is not of Node Kind {}"),
+    SH.MinInclusiveConstraintComponent: (SH.minInclusive, "Value is not >= {}"),
+    SH.MaxInclusiveConstraintComponent: (SH.maxInclusive, "Value is not <= {}"),
+}
+
+
 def _messages(result: Result, text: _Text, shapes: rdflib.Graph) -> list[rdflib.Literal]:
     shape = result.shape
     if shape.messages:
@@ -573,21 +583,10 @@ def _messages(result: Result, text: _Text, shapes: rdflib.Graph) -> list[rdflib.
                                f"->{text.node(shape.path, True)}")]
     if kind == SH.UniqueLangConstraintComponent:
         return [rdflib.Literal("More than one String shares the same Language")]
-    if kind == SH.ClassConstraintComponent:
-        rule = next(c[1] for c in shape.components if c[0] == SH["class"])
-        return [rdflib.Literal(f"Value does not have class {text.node(rule, True)}")]
-    if kind == SH.DatatypeConstraintComponent:
-        rule = next(c[1] for c in shape.components if c[0] == SH.datatype)
-        return [rdflib.Literal(f"Value is not Literal with datatype {text.node(rule, True)}")]
-    if kind == SH.NodeKindConstraintComponent:
-        rule = next(c[1] for c in shape.components if c[0] == SH.nodeKind)
-        return [rdflib.Literal(f"Value is not of Node Kind {text.node(rule, True)}")]
-    if kind in (SH.MinInclusiveConstraintComponent, SH.MaxInclusiveConstraintComponent):
-        minimum = kind == SH.MinInclusiveConstraintComponent
-        rule = next(c[1] for c in shape.components
-                    if c[0] == (SH.minInclusive if minimum else SH.maxInclusive))
-        sign = ">=" if minimum else "<="
-        return [rdflib.Literal(f"Value is not {sign} {text.node(rule, True)}")]
+    if kind in _RULE_MESSAGES:
+        parameter, template = _RULE_MESSAGES[kind]
+        rule = next(c[1] for c in shape.components if c[0] == parameter)
+        return [rdflib.Literal(template.format(text.node(rule, True)))]
     if kind == SH.PatternConstraintComponent:
         rule = next(c[2] for c in shape.components if c[0] == SH.pattern)
         return [rdflib.Literal(f"Value does not match pattern '{rule.value}'")]
