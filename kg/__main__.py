@@ -13,9 +13,18 @@ INTERRUPTED = "Error: interrupted; nothing was changed."
 
 def main() -> None:
     try:
+        if sys.argv[1:2] == ["query"]:
+            from kg.cli.fast import run
+
+            if run(sys.argv[2:]):
+                return
         from kg.cli import main as cli_main
 
         cli_main()
+    except BrokenPipeError:  # `kg query … | head -1`: the reader has all it wanted
+        from kg.cli.asking import quiet_stdout
+
+        quiet_stdout()
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         sys.exit(130)

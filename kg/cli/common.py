@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
+from kg.cli.asking import output_stream, quiet_stdout, write_output  # noqa: F401 (shared)
 from kg.errors import KgError
 
 EXIT_INTERRUPTED = 130
@@ -44,7 +44,7 @@ class KgGroup(click.Group):
                 raise
             raise CliError("interrupted; nothing was changed.", EXIT_INTERRUPTED) from None
         except BrokenPipeError:  # `kg stats | head -1`: the reader has all it wanted
-            _quiet_stdout()
+            quiet_stdout()
             raise click.exceptions.Exit(0) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -53,13 +53,6 @@ class KgGroup(click.Group):
                 raise
             raise CliError(f"unexpected {type(error).__name__}: {error} "
                            "(rerun with --debug to see the traceback)", 70) from None
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so flushing at exit does not fail on the closed pipe again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
 
 
 @dataclass
@@ -127,41 +120,12 @@ def with_env(command: Callable) -> Callable:
     return wrapper
 
 
-def write_output(data: bytes, output: str | None) -> None:
-    """Write to stdout, or to a file replaced atomically (no half-written file on error)."""
-    if (output is None or output == "-") and data and not data.endswith(b"\n") \
-            and sys.stdout.isatty():
-        data += b"\n"  # JSON and XML results end without one; keep the prompt apart
-    with _output_stream(output) as stream:
-        stream.write(data)
-
-
 def copy_output(source: Path, output: str | None) -> None:
     """``write_output`` for a file on disk (a kept dump): streamed, never read whole."""
     import shutil  # not at the top: it loads bz2 and lzma, which `kg query` never needs
 
-    with _reading(source) as handle, _output_stream(output) as stream:
+    with _reading(source) as handle, output_stream(output) as stream:
         shutil.copyfileobj(handle, stream, 1 << 20)
-
-
-@contextlib.contextmanager
-def _output_stream(output: str | None):
-    """stdout, or a temporary file that replaces ``output`` only once all was written."""
-    if output is None or output == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    target = Path(output)
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        with temporary.open("wb") as stream:
-            yield stream
-        os.replace(temporary, target)
-    except BaseException as error:  # Ctrl-C too: never leave the temporary file behind
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise CliError(f"cannot write {output} ({error.strerror or error})") from None
-        raise
 
 
 @contextlib.contextmanager

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sys
-from pathlib import Path
 
 import click
 
-from kg.cli.common import CliError, Env, wikidata_map, with_env, write_output
+from kg.cli.common import Env, wikidata_map, with_env, write_output
 
 
 @click.command()
@@ -57,81 +54,31 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
     Exit 0 on success, 1 when the query fails while it runs, 2 when it is asked for wrongly
     (unknown name or parameter, syntax error, a format that does not fit the answer).
     """
-    from kg.query import execute, render, take_page
+    from kg.cli.asking import Request, UsageProblem, answer_locally
 
-    stored = _pick_query(env, query, expression)
-    page = _page(stored, page, all_rows)
-    values = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
-        values[name.strip()] = value
-    if wide:
-        width = None
-    elif width is None and (output is None or output == "-") and sys.stdout.isatty():
-        width = shutil.get_terminal_size().columns
-    if endpoint:
-        return _remote(env, stored, values, fmt, output, width, endpoint, graphs, timeout_s,
-                       page)
-    build = env.live_build()
-    compactor = env.compactor(build)
-    store = build.open()
-    endpoints = wikidata_map(wikidata_endpoint)
-    result = execute(store, stored, values, compactor.prefixes, endpoints, page)
-    more = False
-    if page is not None:
-        result, more = take_page(result, stored.page_size)
-    _warn_undefined(store, stored.text, compactor)
-    write_output(render(result, fmt, compactor, stored, width), output)
-    _page_note(stored, page, more)
+    request = Request(query, expression, params, fmt, output, wide, width, page, all_rows)
+    try:
+        if endpoint:
+            return _remote(env, request, endpoint, graphs, timeout_s)
+        request.endpoints = wikidata_map(wikidata_endpoint)
+        answer_locally(env.store, env.project, env.live_build(), request)
+    except UsageProblem as problem:  # shown as click shows its own usage errors
+        if problem.param:
+            raise click.BadParameter(problem.message, param_hint=problem.param) from None
+        raise click.UsageError(problem.message) from None
 
 
-def _page(stored, page: int | None, all_rows: bool) -> int | None:
-    """The page to ask for: None for the whole answer."""
-    if page is not None and all_rows:
-        raise click.UsageError("give --page N or --all, not both")
-    if not stored.page_size:
-        if page is not None:
-            raise click.UsageError(f"query {stored.name} is not paged (no #+ pagination "
-                                   "header): its answer always comes whole; drop --page")
-        return None
-    return None if all_rows else (page or 1)
-
-
-def _page_note(stored, page: int | None, more: bool) -> None:
-    """On stderr, so that the answer itself stays a clean table, CSV or JSON."""
-    if page is None:
-        return
-    if more:
-        click.echo(f"page {page} of {stored.name} ({stored.page_size} rows a page); more "
-                   f"follow: --page {page + 1} for the next page, --all for every row",
-                   err=True)
-    elif page > 1:
-        click.echo(f"page {page} of {stored.name}: the last page", err=True)
-
-
-def _warn_undefined(store, text: str, compactor) -> None:
-    """A misspelt class or property answers nothing, silently: name it, once, on stderr."""
-    from kg import BASE
-    from kg.query import undefined_terms
-
-    for iri in undefined_terms(store, text, compactor.prefixes, BASE):
-        click.echo(f"warning: {compactor.term(ox_named(iri))} is not in the graph (no "
-                   "statement names it), so nothing can match it; check its spelling in "
-                   "ontology/ (kg stats lists the classes and properties in use)", err=True)
-
-
-def ox_named(iri: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: str | None,
-            width: int | None, endpoint: str, graphs: tuple[str, ...], timeout_s: float,
-            page: int | None = None) -> None:
+def _remote(env: Env, request, endpoint: str, graphs: tuple[str, ...],
+            timeout_s: float) -> None:
     """The same query, parameters bound the same way, asked of another store."""
+    from kg.cli.asking import (
+        page_asked,
+        page_note,
+        parameter_values,
+        pick_query,
+        table_width,
+        write_output,
+    )
     from kg.query import (
         GRAPHS,
         bind,
@@ -144,6 +91,10 @@ def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: s
     )
     from kg.terms import Compactor
 
+    stored = pick_query(env.project, env.store, request.query, request.expression)
+    page = page_asked(stored, request.page, request.all_rows)
+    values = parameter_values(request.params)
+    width = table_width(request)
     if not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
     build = env.store.current()  # prefixes of the last build, if any; nothing is built
@@ -157,32 +108,8 @@ def _remote(env: Env, stored, values: dict[str, str], fmt: str | None, output: s
     more = False
     if page is not None:
         result, more = take_page(result, stored.page_size)
-    write_output(render(result, fmt, compactor, stored, width), output)
-    _page_note(stored, page, more)
-
-
-#: In the store directory: the query headers already read (kg.query.catalog.HeaderCache).
-QUERY_HEADERS = "query-headers.json"
-
-
-def _pick_query(env: Env, query: str | None, expression: str | None):
-    from kg.query import Catalog, HeaderCache, load_query_file, parse_query
-
-    if expression is not None:
-        if query:
-            raise click.UsageError("give a query NAME/FILE or -e SPARQL, not both")
-        return parse_query(expression, "(inline)")
-    if query is None:
-        raise click.UsageError("which query? Give a NAME (see `kg queries`), a FILE, "
-                               "-e SPARQL, or - for stdin")
-    if query == "-":
-        return parse_query(sys.stdin.read(), "(stdin)")
-    path = Path(query)
-    if path.suffix in (".rq", ".sparql") or path.is_file():
-        if not path.is_file():
-            raise CliError(f"no such query file: {query}", 2)
-        return load_query_file(path, headers=HeaderCache(env.store.path / QUERY_HEADERS))
-    return Catalog(env.project.queries_dir, HeaderCache(env.store.path / QUERY_HEADERS)).get(query)
+    write_output(render(result, request.fmt, compactor, stored, width), request.output)
+    page_note(stored, page, more)
 
 
 @click.command()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -288,9 +287,10 @@ def render_table(answer: Answer, compactor: Compactor, hidden: set[str] = frozen
     widths = [max([len(h)] + [len(r[c]) for r in rows]) for c, h in enumerate(header)]
     if width is not None:
         widths = _fit(widths, [len(h) for h in header], width)
+    from textwrap import wrap  # here: only a table on a terminal wraps
 
     def lines(cells: list[str]) -> list[str]:
-        wrapped = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] if len(cell) > w
+        wrapped = [wrap(cell, w, break_on_hyphens=False) or [""] if len(cell) > w
                    else [cell] for cell, w in zip(cells, widths, strict=True)]
         return ["  ".join((column[i] if i < len(column) else "").ljust(w)
                           for column, w in zip(wrapped, widths, strict=True)).rstrip()

@@ -14,7 +14,7 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "build": "pipeline",
     "BuildResult": "pipeline",
     "ensure_built": "pipeline",
-    "staleness": "pipeline",
+    "staleness": "freshness",
     "validate_project": "pipeline",
     "VALIDATION_CACHE": "pipeline",
     "Stats": "counts",

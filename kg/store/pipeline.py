@@ -17,16 +17,20 @@ from kg.errors import KgError, StoreError, ValidationFailed
 from kg.progress import progress
 from kg.sources import (
     GRAPH_PARTS,
-    FileState,
     ParsedSources,
     Project,
     SourceFile,
-    file_states,
     fingerprint,
     parse_sources,
 )
 from kg.store.builds import Build, Loader, StoreDir
-from kg.store.freshness import STAT_INDEX, directory_stamps, unchanged, write_index
+from kg.store.freshness import (
+    STAT_INDEX,
+    current_states,
+    directory_stamps,
+    staleness,
+    write_index,
+)
 from kg.terms import plural
 
 if TYPE_CHECKING:
@@ -45,33 +49,6 @@ class BuildResult:
     report: ValidationReport | None
     seconds: float
     prefixes: dict[str, str] = field(default_factory=dict)
-
-
-def current_states(project: Project, build: Build | None) -> list[FileState]:
-    known = build.file_states() if build is not None else {}
-    return file_states(project.sources(), known)
-
-
-def staleness(project: Project, build: Build | None) -> str | None:
-    """Why the store must be (re)built, or None when ``build`` matches the sources' content.
-
-    The build's stat index answers first (``kg.store.freshness``); only when a stat differs
-    are files hashed, and when the hashes match after all the index is brought up to date.
-    """
-    if build is None:
-        return "no store has been built yet"
-    version = build.head.get("kg_version")
-    if version != __version__:
-        return f"it was built by kg {version}"
-    index = build.path / STAT_INDEX
-    if unchanged(project, index):
-        return None  # nothing was touched: no hashing, no manifest read
-    directories = directory_stamps(project)
-    states = current_states(project, build)
-    if build.manifest.get("fingerprint") != fingerprint(states):
-        return "the sources changed since the last build"
-    write_index(index, directories, states)  # the touched files are hashed once, not again
-    return None
 
 
 def build(project: Project, store: StoreDir, *, validate: bool = True,
