@@ -64,7 +64,8 @@ def answer_locally(store_dir, project, build, request: Request) -> None:
     width = table_width(request)
     compactor = Compactor(build.head.get("prefixes", {}))
     store = build.open()
-    result = execute(store, stored, values, compactor.prefixes, request.endpoints, page)
+    result = execute(store, stored, values, compactor.prefixes, request.endpoints, page,
+                     conforms=build.validated)
     more = False
     if page is not None:
         result, more = take_page(result, stored.page_size)

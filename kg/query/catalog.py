@@ -40,7 +40,9 @@ GRLC_KEYS = {"summary", "description", "endpoint", "pagination", "method", "tags
              "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
 #: Ours: the variable of a SERVICE block to Wikidata that holds items linked from the graph
 #: (kg sends their list along, see kg.query.federation.send_values).
-KG_KEYS = {"linked_items", "view"}
+#: ``checked_by``: the shapes (IRIs) whose results include every row the query can return,
+#: so a build that conforms to them answers it empty without evaluating it (run.execute).
+KG_KEYS = {"linked_items", "view", "checked_by"}
 #: The ways a ``#+ view:`` decorator can draw an answer (kg.publish.figures draws them).
 VIEWS = ("table", "bar", "timeline", "graph", "map", "matrix")
 
@@ -102,6 +104,9 @@ class StoredQuery:
     view_options: tuple[tuple[str, str], ...] = ()
     #: Rows a page (``#+ pagination: N``); None: the answer comes whole.
     page_size: int | None = None
+    #: ``#+ checked_by``: shapes every validated build conforms to that find each row of
+    #: this query, so a validated build's answer is empty by construction.
+    checked_by: tuple[str, ...] = ()
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -142,7 +147,17 @@ def parse_query(text: str, name: str, path: Path | None = None,
         parameters=parameters,
         linked_items=str(meta["linked_items"]).lstrip("?") if meta.get("linked_items") else None,
         view=view, view_options=view_options, page_size=page_size,
+        checked_by=_shape_list(meta.get("checked_by"), name),
     )
+
+
+def _shape_list(value: object, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.startswith("https://")
+                                              for v in value):
+        raise BadQuery(f"query {name}: #+ checked_by must be a list of shape IRIs")
+    return tuple(value)
 
 
 def _page_size(value: object, name: str, parameters: tuple[Parameter, ...]) -> int | None:

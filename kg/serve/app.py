@@ -518,6 +518,7 @@ class App:
             "federated": federated,
             "linked_items": query.linked_items,
             "linked_endpoint": self._linked_endpoint(),
+            "checked_by_validation": bool(query.checked_by),
             "jsonld_context": (self.site.context, self.base_url + "context.jsonld"),
         }
         reply = await self.evaluate(request, job, receive)
