@@ -46,6 +46,22 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
     from kg.publish import FORMATS, PARTS, DumpSources, dump
 
     parts = PARTS if part == "all" else (part,)
+    if fmt in ("ntriples", "nquads") and not canonical:  # streamed: memory stays bounded
+        from kg.publish import write_dump
+
+        target = _writable_beside(cached)
+        try:
+            with progress("exporting", total=3, unit="step") as advance:
+                write_dump(env.project, FORMATS[fmt], parts, build.head.get("fingerprint", ""),
+                           target, advance=advance)
+            if target.parent == cached.parent:
+                os.replace(target, cached)
+                target = cached
+            copy_output(target, output)
+        finally:
+            if target != cached:
+                target.unlink(missing_ok=True)
+        return
     with progress("exporting", total=3, unit="step") as advance:
         sources = DumpSources(env.project, parts)
         advance(1)
@@ -57,6 +73,21 @@ def export(env: Env, fmt: str, part: str, canonical: bool, output: str | None) -
         advance(1)
     _keep(cached, data)
     write_output(data, output)
+
+
+def _writable_beside(path: Path) -> Path:
+    """A temporary file next to ``path`` (to replace it at once), or elsewhere when the store
+    is read-only."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError:
+        descriptor, name = tempfile.mkstemp(prefix="kg-export-")
+    os.close(descriptor)
+    os.chmod(name, 0o644)  # as a kept dump written in full is
+    return Path(name)
 
 
 def _keep(path: Path, data: bytes) -> None:

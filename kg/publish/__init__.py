@@ -13,6 +13,7 @@ from kg import lazy_exports
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "dump": "export",
     "DumpSources": "export",
+    "write_dump": "export",
     "FORMATS": "export",
     "PARTS": "export",
     "GRAPH_BASE": "export",

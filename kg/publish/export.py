@@ -15,15 +15,20 @@ graph's own ``data``.
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.publish.labels import label_file
+from kg.publish.runs import SortedRuns
 from kg.query.remote import GRAPH_BASE  # each part's named graph: one layout everywhere
-from kg.sources import Project, parse_sources
+from kg.sources import Project, SourceFile, ntriples_of_file
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 PARTS = ("ontology", "data", "shapes", "osai", "mot")
@@ -87,7 +92,8 @@ class DumpSources:
 
     A release writes a dozen dumps of the same sources: they share this work. Statements are
     kept as N-Triples lines, not as Python objects: the plain ones as parsed, those with blank
-    nodes after RDFC-1.0 has labelled them within their file (small datasets: linear overall).
+    nodes after RDFC-1.0 has labelled them within their file (``kg.publish.labels``). ``kg
+    export`` of N-Triples and N-Quads streams instead (``write_dump``): memory stays bounded.
     """
 
     def __init__(self, project: Project, parts: tuple[str, ...] = PARTS) -> None:
@@ -95,13 +101,8 @@ class DumpSources:
         self.lines: dict[str, list[bytes]] = {}
         self.prefixes: dict[str, str] = {}
         for part in parts:
-            lines: list[bytes] = []
-            for source in part_sources(project, part):
-                token = hashlib.sha256(source.relpath.encode()).hexdigest()[:10].encode()
-                parsed = parse_sources([source], keep_quads=False, track_subjects=False,
-                                       sink=functools.partial(_split, lines, token))
-                self.prefixes = {**parsed.prefixes, **self.prefixes}
-            self.lines[part] = lines
+            self.lines[part] = [line for source in part_sources(project, part)
+                                for line in source_lines(source, self.prefixes)]
         self._statements: dict[tuple[tuple[str, ...], bool, bool], Statements] = {}
 
     def statements(self, parts: tuple[str, ...], keep_graphs: bool, canonical: bool = False
@@ -122,28 +123,14 @@ def part_sources(project: Project, part: str) -> list:
     return [s for s in project.sources((part,)) if not s.relpath.startswith(inside)]
 
 
-def _split(lines: list[bytes], token: bytes, quads: list[ox.Quad]) -> None:
-    """One file's statements as N-Triples lines, its blank nodes labelled by RDFC-1.0."""
-    plain, blank = [], []
-    for quad in quads:
-        if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode:
-            blank.append(quad)
-        else:
-            plain.append(quad)
-    lines += (ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES) or b"").splitlines(
-        keepends=True)
-    if blank:
-        dataset = ox.Dataset(blank)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        prefix = b"_:b" + token  # a letter first: RDF/XML node IDs are XML names
-        for line in (ox.serialize(dataset, format=ox.RdfFormat.N_TRIPLES) or b""
-                     ).splitlines(keepends=True):
-            if line.startswith(b"_:"):  # the subject
-                line = prefix + line[2:]
-            head, _, last = line[:-3].rpartition(b" ")
-            if last.startswith(b"_:"):  # the object (a literal never ends like this)
-                line = head + b" " + prefix + last[2:] + b" .\n"
-            lines.append(line)
+def source_lines(source: SourceFile, prefixes: dict[str, str]) -> list[bytes]:
+    """One file's statements as N-Triples lines, its blank nodes labelled by RDFC-1.0 within
+    the file and prefixed with a token of its path; its prefixes added to ``prefixes``."""
+    body, declared = ntriples_of_file(source)
+    for prefix, namespace in declared.items():
+        prefixes.setdefault(prefix, namespace)  # the first file to declare one wins
+    token = hashlib.sha256(source.relpath.encode()).hexdigest()[:10].encode()
+    return label_file(body, b"_:b" + token)  # a letter first: RDF/XML node IDs are XML names
 
 
 def sorted_statements(sources: DumpSources, parts: tuple[str, ...], keep_graphs: bool,
@@ -165,15 +152,9 @@ def sorted_statements(sources: DumpSources, parts: tuple[str, ...], keep_graphs:
         return Statements(sorted({line for lines in relabelled.values() for line in lines}))
     ordered: list[bytes] = []
     for suffix in sorted(lines_by_graph):
-        group = list(set(lines_by_graph.pop(suffix)))  # parts merged: a statement once
-        # rdf:type first in its subject: mark it (a NUL byte cannot occur in N-Triples),
-        # sort the bytes, unmark; no sort key object per line
-        for i, line in enumerate(group):
-            if _TYPE in line:
-                group[i] = line.replace(_TYPE, _TYPE_FIRST, 1)
-        group.sort()
-        ordered += (line.replace(_TYPE_FIRST, _TYPE, 1) if _TYPE_FIRST in line else line
-                    for line in group)
+        runs = SortedRuns()
+        runs.add(lines_by_graph.pop(suffix))
+        ordered += runs.lines()
     return Statements(ordered)
 
 
@@ -194,10 +175,6 @@ def _relabel_globally(lines_by_graph: dict[bytes, list[bytes]]) -> dict[bytes, l
         body = ox.serialize(dataset.quads_for_graph_name(graph), format=ox.RdfFormat.N_QUADS)
         out[suffix] += (body or b"").splitlines(keepends=True)
     return out
-
-
-_TYPE = f" {RDF_TYPE} ".encode()
-_TYPE_FIRST = b" <\x00> "  # sorts before any IRI: a subject's rdf:type comes first
 
 
 def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: dict[str, str],
@@ -224,6 +201,39 @@ def dump(sources: DumpSources, fmt: Format, parts: tuple[str, ...], prefixes: di
                         prefixes=used if fmt.name in ("turtle", "trig", "rdfxml") else None
                         ) or b""
     return top + body, len(statements)
+
+
+def write_dump(project: Project, fmt: Format, parts: tuple[str, ...], fingerprint: str,
+               path: Path, memory: int = 256 << 20,
+               advance: Callable[[int], None] = lambda _: None) -> int:
+    """An N-Triples or N-Quads dump (the bytes ``dump`` gives) written to ``path``, holding at
+    most about ``memory`` bytes of statements: beyond that, sorted runs go to temporary files
+    and are merged. Gives the number of statements."""
+    if fmt.name not in ("ntriples", "nquads"):
+        raise ValueError("write_dump is for ntriples and nquads; dump() makes the others")
+    prefixes: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kg-export-") as spill:
+        groups: dict[bytes, SortedRuns] = {}  # one per named graph, or one for all parts
+        for part in parts:
+            graph = f"<{GRAPH_BASE}{part}>".encode() if fmt.datasets else b""
+            group = groups.setdefault(graph, SortedRuns(Path(spill)))
+            for source in part_sources(project, part):
+                group.add(source_lines(source, prefixes), graph)
+                if sum(g.size for g in groups.values()) > memory:
+                    for g in groups.values():
+                        g.spill()
+        advance(1)
+        body = Path(spill) / "body"
+        count = 0
+        with body.open("wb") as out:
+            for graph in sorted(groups):  # the graphs' order: as their line endings sort
+                count += groups[graph].write(out)
+        advance(1)
+        with path.open("wb") as out, body.open("rb") as statements:
+            out.write(header(fmt, parts, count, fingerprint))
+            shutil.copyfileobj(statements, out, 1 << 20)
+        advance(1)
+    return count
 
 
 def header(fmt: Format, parts: tuple[str, ...], count: int, fingerprint: str) -> bytes:

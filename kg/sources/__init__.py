@@ -20,5 +20,6 @@ __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "SOURCE_PARTS": "project",
     "ParsedSources": "parsing",
     "parse_sources": "parsing",
+    "ntriples_of_file": "parsing",
     "new_project": "template",
 })
