@@ -53,15 +53,28 @@ class Request:
     endpoints: dict[str, str] = field(default_factory=dict)
 
 
+def locate_store(project, store_arg: str | None):
+    """``--store``, else env KG_STORE, else the project's default: where every command looks."""
+    from kg.store.builds import StoreDir
+
+    path = store_arg or os.environ.get("KG_STORE") or project.default_store()
+    return StoreDir(Path(path).expanduser())
+
+
+def prepare(project, store_dir, request: Request):
+    """The query, the page, the parameter values and the table width ``request`` asks for,
+    checked before any store is asked (the same for the local store and a remote one)."""
+    stored = pick_query(project, store_dir, request.query, request.expression)
+    return (stored, page_asked(stored, request.page, request.all_rows),
+            parameter_values(request.params), table_width(request))
+
+
 def answer_locally(store_dir, project, build, request: Request) -> None:
     """Ask the live ``build`` and write the answer: the whole `kg query` on the local store."""
     from kg.query import execute, render, take_page
     from kg.terms import Compactor
 
-    stored = pick_query(project, store_dir, request.query, request.expression)
-    page = page_asked(stored, request.page, request.all_rows)
-    values = parameter_values(request.params)
-    width = table_width(request)
+    stored, page, values, width = prepare(project, store_dir, request)
     compactor = Compactor(build.head.get("prefixes", {}))
     store = build.open()
     result = execute(store, stored, values, compactor.prefixes, request.endpoints, page,

@@ -70,10 +70,9 @@ class Env:
 
     @functools.cached_property
     def store(self):
-        from kg.store import StoreDir
+        from kg.cli.asking import locate_store
 
-        path = self.store_arg or os.environ.get("KG_STORE") or self.project.default_store()
-        return StoreDir(Path(path).expanduser())
+        return locate_store(self.project, self.store_arg)
 
     def live_build(self):
         """The current build, (re)built first if missing or stale (the embedded default)."""

@@ -82,16 +82,12 @@ def run(arguments: list[str]) -> bool:
 
 
 def _answer(options: dict[str, object]) -> bool:
-    from pathlib import Path
-
-    from kg.cli.asking import Request, answer_locally
+    from kg.cli.asking import Request, answer_locally, locate_store
     from kg.sources import find_project
-    from kg.store.builds import StoreDir
     from kg.store.freshness import staleness
 
     project = find_project(options.get("--project") or os.environ.get("KG_PROJECT") or None)
-    path = options.get("--store") or os.environ.get("KG_STORE") or project.default_store()
-    store = StoreDir(Path(path).expanduser())
+    store = locate_store(project, options.get("--store"))
     build = store.current()
     if build is None or staleness(project, build) is not None:
         return False  # to be built first, with click's progress and messages

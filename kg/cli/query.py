@@ -71,14 +71,7 @@ def query(env: Env, query: str | None, expression: str | None, params: tuple[str
 def _remote(env: Env, request, endpoint: str, graphs: tuple[str, ...],
             timeout_s: float) -> None:
     """The same query, parameters bound the same way, asked of another store."""
-    from kg.cli.asking import (
-        page_asked,
-        page_note,
-        parameter_values,
-        pick_query,
-        table_width,
-        write_output,
-    )
+    from kg.cli.asking import page_note, prepare, write_output
     from kg.query import (
         GRAPHS,
         bind,
@@ -91,10 +84,7 @@ def _remote(env: Env, request, endpoint: str, graphs: tuple[str, ...],
     )
     from kg.terms import Compactor
 
-    stored = pick_query(env.project, env.store, request.query, request.expression)
-    page = page_asked(stored, request.page, request.all_rows)
-    values = parameter_values(request.params)
-    width = table_width(request)
+    stored, page, values, width = prepare(env.project, env.store, request)
     if not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter(f"{endpoint!r} is not an http(s) URL", param_hint="--endpoint")
     build = env.store.current()  # prefixes of the last build, if any; nothing is built

@@ -117,7 +117,7 @@ def current_states(project: Project, build: Build | None) -> list[FileState]:
 def staleness(project: Project, build: Build | None) -> str | None:
     """Why the store must be (re)built, or None when ``build`` matches the sources' content.
 
-    The build's stat index answers first (``kg.store.freshness``); only when a stat differs
+    The build's stat index answers first (``unchanged``); only when a stat differs
     are files hashed, and when the hashes match after all the index is brought up to date.
     """
     if build is None:
