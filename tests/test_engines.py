@@ -157,9 +157,9 @@ def test_facts_without_evidence_finds_what_the_old_formulation_found(repo_store:
     store = ox.Store()
     store.extend(StoreDir(repo_store).current().open().quads_for_pattern(None, None, None, None))
     olc = "https://w3id.org/olckg/ontology#"
-    for predicate, cut in (("supports", slice(5, 200, 7)), ("value", slice(0, 30, 2))):
+    for predicate, cut in (("supports", slice(5, None, 7)), ("value", slice(0, 30, 2))):
         for quad in list(store.quads_for_pattern(None, ox.NamedNode(olc + predicate), None))[cut]:
             store.remove(quad)
     found = [tuple(map(str, row)) for row in store.query(query)]
-    assert len(found) > 10
+    assert len(found) > 10, "too few facts lost their evidence for the comparison to mean much"
     assert found == [tuple(map(str, row)) for row in store.query(original)]
