@@ -18,8 +18,9 @@ KG = [sys.executable, "-m", "kg"]
 VIOLATION = PREFIXES + "exd:broken a ex:Project .\n"  # a project needs a label in the mini shapes
 
 
-def kg_process(project: Path, store: Path, *args: str, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store)}
+def kg_process(project: Path, store: Path, *args: str, env_extra: dict[str, str] | None = None,
+               **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "KG_PROJECT": str(project), "KG_STORE": str(store), **(env_extra or {})}
     env.pop("KG_DEBUG", None)
     return subprocess.Popen([*KG, *args], env=env, stderr=subprocess.PIPE, text=True, **kwargs)
 
@@ -225,3 +226,33 @@ def test_a_misspelt_term_is_named_on_stderr(run_repo: Run) -> None:
     assert "warning" not in fine.stderr and "(0 rows)" not in fine.stdout
     iri = run_repo("query", "-e", "ASK { ?s <https://w3id.org/olckg/ontology#nope> ?o }")
     assert "warning: olc:nope is not in the graph" in iri.stderr
+
+
+@pytest.mark.parametrize("validator", ["sparql", "pyshacl"])
+def test_an_ill_typed_literal_is_a_violation_not_a_traceback(tmp_path: Path,
+                                                             validator: str) -> None:
+    """rdflib logs a traceback for each literal it cannot convert; curators get the shape's
+    words and the file instead."""
+    from conftest import PARTS, REPO
+
+    project = tmp_path / "project"
+    for part in PARTS:
+        shutil.copytree(REPO / part, project / part)
+    pythia = project / "data" / "projects" / "pythia.ttl"
+    text = pythia.read_text()
+    assert '"2023-04-03"^^xsd:date' in text
+    pythia.write_text(text.replace('"2023-04-03"^^xsd:date', '"2023-13-45"^^xsd:date', 1))
+    process = kg_process(project, tmp_path / "store", "validate", stdout=subprocess.PIPE,
+                         env_extra={"KG_VALIDATOR": validator})
+    output, error = process.communicate(timeout=600)
+    assert process.returncode == 1, error
+    assert "Traceback" not in output + error and "Failed to convert" not in output + error
+    assert "data/projects/pythia.ttl" in output and '"2023-13-45"^^xsd:date' in output
+
+
+def test_an_unknown_validator_is_named(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_VALIDATOR", "oxigraph")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "KG_VALIDATOR is 'oxigraph'; it must be 'sparql'" in result.output
+    assert "Traceback" not in result.output and "unexpected" not in result.output

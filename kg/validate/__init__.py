@@ -10,7 +10,21 @@ per-part cache (``partitions``, ``parts``). rdflib holds the shapes and the repo
 data only where pySHACL needs it (``rdflib_bridge``).
 """
 
+import logging
+
 from kg import lazy_exports
+
+
+class _NoLexicalFormTracebacks(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal (``"2023-13-45"^^xsd:date``) it
+    turns into a term; the shapes report those literals to the curator in plain words, so
+    the traceback is noise, and the house rule is no tracebacks for bad input."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_NoLexicalFormTracebacks())
 
 __getattr__, __dir__, __all__ = lazy_exports(globals(), {
     "validate": "core",

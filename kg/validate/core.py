@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
+from kg.errors import KgError
 from kg.sources import ParsedSources
 from kg.terms import Compactor
 from kg.validate.rdflib_bridge import to_rdflib
@@ -59,7 +60,8 @@ def validate(parsed: ParsedSources, shapes: ParsedSources,
     compactor = Compactor(prefixes)
     engine = engine or os.environ.get("KG_VALIDATOR") or "sparql"
     if engine not in ("sparql", "pyshacl"):
-        raise ValueError(f"unknown validator {engine!r}: sparql or pyshacl")
+        raise KgError(f"KG_VALIDATOR is {engine!r}; it must be 'sparql' (the default) or "
+                      "'pyshacl'")
     in_store = _in_store(shapes_graph, sparql_constraints, parsed, compactor, store
                          ) if engine == "sparql" else None
     if in_store is not None:
