@@ -45,6 +45,17 @@ class Constraint:
     query: str
     severity: rdflib.term.Node
     messages: tuple[rdflib.Literal, ...]
+    #: where the focus group sits in ``query`` (its start and end), and the targets' UNION
+    focus_at: tuple[int, int] = (0, 0)
+    targets: str = ""
+
+    def restricted(self, only: str | None) -> str:
+        """The query with its focus nodes narrowed to those the group ``only`` binds."""
+        if only is None:
+            return self.query
+        start, end = self.focus_at
+        return (f"{self.query[:start]}{{ SELECT DISTINCT ?this WHERE {{ {only} "
+                f"{self.targets} }} }}{self.query[end:]}")
 
 
 def take_over(shapes: rdflib.Graph) -> list[Constraint]:
@@ -76,7 +87,8 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
         return None
     union = " UNION ".join(TARGETS[p].format(term=o.n3()) for p, o in targets)
     focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-    query = _prefixes(shapes, node) + text[:where.end()] + focus + text[where.end():]
+    head = _prefixes(shapes, node) + text[:where.end()]
+    query = head + focus + text[where.end():]
     try:  # Oxigraph must accept it, and name the focus node; otherwise pySHACL keeps it
         projected = {v.value for v in ox.Store().query(query).variables}
     except SyntaxError:
@@ -87,7 +99,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
                                  *shapes.objects(shape, SH.message))
                      if isinstance(m, rdflib.Literal))
     return Constraint(shape, node, query, shapes.value(shape, SH.severity) or SH.Violation,
-                      tuple(dict.fromkeys(messages)))
+                      tuple(dict.fromkeys(messages)), (len(head), len(head) + len(focus)), union)
 
 
 def _prefixes(shapes: rdflib.Graph, node) -> str:
@@ -101,13 +113,17 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
     return "".join(lines)
 
 
-def evaluate(constraints: list[Constraint], store: ox.Store, results: rdflib.Graph) -> int:
-    """Run each constraint; add its results to the report graph; return how many."""
+def evaluate(constraints: list[Constraint], store: ox.Store, results: rdflib.Graph,
+             only: str | None = None) -> int:
+    """Run each constraint; add its results to the report graph; return how many.
+
+    ``only``: a SPARQL group binding ``?this``; then only those focus nodes are checked.
+    """
     report = results.value(None, RDF.type, SH.ValidationReport)
     added = 0
     for constraint in constraints:
         seen = set()
-        solutions = store.query(constraint.query)
+        solutions = store.query(constraint.restricted(only))
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {name: solution[name] for name in names if solution[name] is not None}
