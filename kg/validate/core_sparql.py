@@ -72,18 +72,23 @@ class CompiledConstraint:
     """A top-level node shape and the SPARQL group that binds its focus nodes to ``?this``."""
     shape: Shape
     focus: str
-    #: the targets alone, as a UNION of groups binding ``?this`` (for ``restricted``)
-    targets: str = ""
+    #: the targets alone, each a group binding ``?this`` (for ``restricted``)
+    targets: tuple[str, ...] = ()
 
     def restricted(self, only: str | None) -> str:
-        """The focus group narrowed to the nodes the group ``only`` binds to ``?this``.
+        """The focus group narrowed to the nodes the group ``only`` binds to ``?this``."""
+        return self.focus if only is None else restricted_focus(only, self.targets)
 
-        ``only`` comes first inside the subquery, so the targets are checked for those nodes
-        alone (re-validating a few nodes after an edit), not computed for the whole graph.
-        """
-        if only is None:
-            return self.focus
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {only} {self.targets} }} }}"
+
+def restricted_focus(only: str, targets: tuple[str, ...]) -> str:
+    """The nodes ``only`` binds to ``?this`` that are targets, as a focus group.
+
+    Each target is tested per node (``FILTER EXISTS``): joined to a UNION of the targets,
+    Oxigraph computed every target of the graph first (108 ms against 0.9 ms for 174 nodes at
+    100x, and growing with the graph).
+    """
+    tests = " || ".join(f"EXISTS {target}" for target in targets) or "false"
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {only} FILTER ({tests}) }} }}"
 
 
 @dataclass
@@ -124,10 +129,10 @@ class _Compiler:
             if (node, SH.path, None) in g:
                 raise Unsupported("a property shape with targets")
             shape = self.shape(node, reported=True)
-            union = " UNION ".join(_TARGETS[p].format(term=o.n3())
-                                   for p in _TARGETS for o in sorted(g.objects(node, p), key=str))
-            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-            compiled.append(CompiledConstraint(shape, focus, union))
+            targets = tuple(_TARGETS[p].format(term=o.n3())
+                            for p in _TARGETS for o in sorted(g.objects(node, p), key=str))
+            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(targets)} }} }}"
+            compiled.append(CompiledConstraint(shape, focus, targets))
         # every shape pySHACL would load must use only what is covered here
         for node in g.subjects(RDF.type, SH.NodeShape):
             self.shape(node, reported=False)

@@ -45,17 +45,19 @@ class Constraint:
     query: str
     severity: rdflib.term.Node
     messages: tuple[rdflib.Literal, ...]
-    #: where the focus group sits in ``query`` (its start and end), and the targets' UNION
+    #: where the focus group sits in ``query`` (its start and end), and the targets' groups
     focus_at: tuple[int, int] = (0, 0)
-    targets: str = ""
+    targets: tuple[str, ...] = ()
 
     def restricted(self, only: str | None) -> str:
         """The query with its focus nodes narrowed to those the group ``only`` binds."""
         if only is None:
             return self.query
+        from kg.validate.core_sparql import restricted_focus
+
         start, end = self.focus_at
-        return (f"{self.query[:start]}{{ SELECT DISTINCT ?this WHERE {{ {only} "
-                f"{self.targets} }} }}{self.query[end:]}")
+        return (self.query[:start] + restricted_focus(only, self.targets)
+                + self.query[end:])
 
 
 def take_over(shapes: rdflib.Graph) -> list[Constraint]:
@@ -85,8 +87,8 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
     if (where is None or len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1
             or _UNSUPPORTED.search(text)):
         return None
-    union = " UNION ".join(TARGETS[p].format(term=o.n3()) for p, o in targets)
-    focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+    groups = tuple(TARGETS[p].format(term=o.n3()) for p, o in targets)
+    focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(groups)} }} }}"
     head = _prefixes(shapes, node) + text[:where.end()]
     query = head + focus + text[where.end():]
     try:  # Oxigraph must accept it, and name the focus node; otherwise pySHACL keeps it
@@ -99,7 +101,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
                                  *shapes.objects(shape, SH.message))
                      if isinstance(m, rdflib.Literal))
     return Constraint(shape, node, query, shapes.value(shape, SH.severity) or SH.Violation,
-                      tuple(dict.fromkeys(messages)), (len(head), len(head) + len(focus)), union)
+                      tuple(dict.fromkeys(messages)), (len(head), len(head) + len(focus)), groups)
 
 
 def _prefixes(shapes: rdflib.Graph, node) -> str:
