@@ -72,6 +72,23 @@ class CompiledConstraint:
     """A top-level node shape and the SPARQL group that binds its focus nodes to ``?this``."""
     shape: Shape
     focus: str
+    #: the targets alone, each a group binding ``?this`` (for ``restricted``)
+    targets: tuple[str, ...] = ()
+
+    def restricted(self, only: str | None) -> str:
+        """The focus group narrowed to the nodes the group ``only`` binds to ``?this``."""
+        return self.focus if only is None else restricted_focus(only, self.targets)
+
+
+def restricted_focus(only: str, targets: tuple[str, ...]) -> str:
+    """The nodes ``only`` binds to ``?this`` that are targets, as a focus group.
+
+    Each target is tested per node (``FILTER EXISTS``): joined to a UNION of the targets,
+    Oxigraph computed every target of the graph first (108 ms against 0.9 ms for 174 nodes at
+    100x, and growing with the graph).
+    """
+    tests = " || ".join(f"EXISTS {target}" for target in targets) or "false"
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {only} FILTER ({tests}) }} }}"
 
 
 @dataclass
@@ -112,10 +129,10 @@ class _Compiler:
             if (node, SH.path, None) in g:
                 raise Unsupported("a property shape with targets")
             shape = self.shape(node, reported=True)
-            union = " UNION ".join(_TARGETS[p].format(term=o.n3())
-                                   for p in _TARGETS for o in sorted(g.objects(node, p), key=str))
-            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-            compiled.append(CompiledConstraint(shape, focus))
+            targets = tuple(_TARGETS[p].format(term=o.n3())
+                            for p in _TARGETS for o in sorted(g.objects(node, p), key=str))
+            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(targets)} }} }}"
+            compiled.append(CompiledConstraint(shape, focus, targets))
         # every shape pySHACL would load must use only what is covered here
         for node in g.subjects(RDF.type, SH.NodeShape):
             self.shape(node, reported=False)
@@ -532,7 +549,8 @@ class _Text:
         if in_shapes:
             return list(self.shapes.predicate_objects(node))
         return [(rdflib_term(q.predicate), rdflib_term(q.object))
-                for q in self.store.quads_for_pattern(ox.BlankNode(str(node)), None, None)]
+                for q in self.store.quads_for_pattern(ox.BlankNode(str(node)), None, None,
+                                                     ox.DefaultGraph())]
 
     def blank(self, node, in_shapes: bool, recursion: int) -> str:
         if recursion >= 12:
@@ -603,8 +621,12 @@ def _messages(result: Result, text: _Text, shapes: rdflib.Graph) -> list[rdflib.
 
 
 def evaluate(compiled: list[CompiledConstraint], store: ox.Store, shapes: rdflib.Graph,
-             results: rdflib.Graph) -> int:
-    """Run every compiled shape; add its results to the report graph; return how many."""
+             results: rdflib.Graph, only: str | None = None) -> int:
+    """Run every compiled shape; add its results to the report graph; return how many.
+
+    ``only``: a SPARQL group binding ``?this``; then only those focus nodes are checked
+    (their results are exactly their results in a whole validation).
+    """
     report = results.value(None, RDF.type, SH.ValidationReport)
     evaluator = _Evaluator(store)
     text = _Text(shapes, store)
@@ -612,7 +634,8 @@ def evaluate(compiled: list[CompiledConstraint], store: ox.Store, shapes: rdflib
     added = 0
     with progress("validating", total=len(compiled), unit="shape") as advance:
         for constraint in compiled:
-            for rows in evaluator.evaluate(constraint.shape, constraint.focus).values():
+            for rows in evaluator.evaluate(constraint.shape,
+                                               constraint.restricted(only)).values():
                 for result in rows:
                     node = _write(result, results, shapes, text, copied)
                     results.add((report, SH.result, node))

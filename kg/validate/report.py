@@ -149,9 +149,9 @@ def _describe_blank(store: ox.Store, node: ox.BlankNode, compactor: Compactor) -
         return str(value)
 
     incoming = sorted((term(q.subject), term(q.predicate))
-                      for q in store.quads_for_pattern(None, None, node))
+                      for q in store.quads_for_pattern(None, None, node, ox.DefaultGraph()))
     outgoing = sorted((term(q.predicate), term(q.object))
-                      for q in store.quads_for_pattern(node, None, None))
+                      for q in store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
     if not incoming and not outgoing:
         return None
     inside = f"{outgoing[0][0]} {outgoing[0][1]}" if outgoing else ""

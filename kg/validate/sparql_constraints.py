@@ -45,6 +45,19 @@ class Constraint:
     query: str
     severity: rdflib.term.Node
     messages: tuple[rdflib.Literal, ...]
+    #: where the focus group sits in ``query`` (its start and end), and the targets' groups
+    focus_at: tuple[int, int] = (0, 0)
+    targets: tuple[str, ...] = ()
+
+    def restricted(self, only: str | None) -> str:
+        """The query with its focus nodes narrowed to those the group ``only`` binds."""
+        if only is None:
+            return self.query
+        from kg.validate.core_sparql import restricted_focus
+
+        start, end = self.focus_at
+        return (self.query[:start] + restricted_focus(only, self.targets)
+                + self.query[end:])
 
 
 def take_over(shapes: rdflib.Graph) -> list[Constraint]:
@@ -74,9 +87,10 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
     if (where is None or len(re.findall(r"\bSELECT\b", text, re.IGNORECASE)) != 1
             or _UNSUPPORTED.search(text)):
         return None
-    union = " UNION ".join(TARGETS[p].format(term=o.n3()) for p, o in targets)
-    focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
-    query = _prefixes(shapes, node) + text[:where.end()] + focus + text[where.end():]
+    groups = tuple(TARGETS[p].format(term=o.n3()) for p, o in targets)
+    focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(groups)} }} }}"
+    head = _prefixes(shapes, node) + text[:where.end()]
+    query = head + focus + text[where.end():]
     try:  # Oxigraph must accept it, and name the focus node; otherwise pySHACL keeps it
         projected = {v.value for v in ox.Store().query(query).variables}
     except SyntaxError:
@@ -87,7 +101,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
                                  *shapes.objects(shape, SH.message))
                      if isinstance(m, rdflib.Literal))
     return Constraint(shape, node, query, shapes.value(shape, SH.severity) or SH.Violation,
-                      tuple(dict.fromkeys(messages)))
+                      tuple(dict.fromkeys(messages)), (len(head), len(head) + len(focus)), groups)
 
 
 def _prefixes(shapes: rdflib.Graph, node) -> str:
@@ -101,13 +115,17 @@ def _prefixes(shapes: rdflib.Graph, node) -> str:
     return "".join(lines)
 
 
-def evaluate(constraints: list[Constraint], store: ox.Store, results: rdflib.Graph) -> int:
-    """Run each constraint; add its results to the report graph; return how many."""
+def evaluate(constraints: list[Constraint], store: ox.Store, results: rdflib.Graph,
+             only: str | None = None) -> int:
+    """Run each constraint; add its results to the report graph; return how many.
+
+    ``only``: a SPARQL group binding ``?this``; then only those focus nodes are checked.
+    """
     report = results.value(None, RDF.type, SH.ValidationReport)
     added = 0
     for constraint in constraints:
         seen = set()
-        solutions = store.query(constraint.query)
+        solutions = store.query(constraint.restricted(only))
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {name: solution[name] for name in names if solution[name] is not None}
