@@ -36,6 +36,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from kg.progress import progress
 from kg.validate.rdflib_bridge import rdflib_term
 from kg.validate.sparql_constraints import TARGETS as _TARGETS
+from kg.validate.sparql_constraints import restricted_focus
 
 _PARAMETERS = {SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
                SH.pattern, SH.hasValue, SH.minInclusive, SH.maxInclusive, SH.uniqueLang,
@@ -78,17 +79,6 @@ class CompiledConstraint:
     def restricted(self, only: str | None) -> str:
         """The focus group narrowed to the nodes the group ``only`` binds to ``?this``."""
         return self.focus if only is None else restricted_focus(only, self.targets)
-
-
-def restricted_focus(only: str, targets: tuple[str, ...]) -> str:
-    """The nodes ``only`` binds to ``?this`` that are targets, as a focus group.
-
-    Each target is tested per node (``FILTER EXISTS``): joined to a UNION of the targets,
-    Oxigraph computed every target of the graph first (108 ms against 0.9 ms for 174 nodes at
-    100x, and growing with the graph).
-    """
-    tests = " || ".join(f"EXISTS {target}" for target in targets) or "false"
-    return f"{{ SELECT DISTINCT ?this WHERE {{ {only} FILTER ({tests}) }} }}"
 
 
 @dataclass

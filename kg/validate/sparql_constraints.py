@@ -53,11 +53,20 @@ class Constraint:
         """The query with its focus nodes narrowed to those the group ``only`` binds."""
         if only is None:
             return self.query
-        from kg.validate.core_sparql import restricted_focus
-
         start, end = self.focus_at
         return (self.query[:start] + restricted_focus(only, self.targets)
                 + self.query[end:])
+
+
+def restricted_focus(only: str, targets: tuple[str, ...]) -> str:
+    """The nodes ``only`` binds to ``?this`` that are targets, as a focus group.
+
+    Each target is tested per node (``FILTER EXISTS``): joined to a UNION of the targets,
+    Oxigraph computed every target of the graph first (108 ms against 0.9 ms for 174 nodes at
+    100x, and growing with the graph).
+    """
+    tests = " || ".join(f"EXISTS {target}" for target in targets) or "false"
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {only} FILTER ({tests}) }} }}"
 
 
 def take_over(shapes: rdflib.Graph) -> list[Constraint]:
