@@ -36,7 +36,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from kg.progress import progress
 from kg.validate.rdflib_bridge import rdflib_term
 from kg.validate.sparql_constraints import TARGETS as _TARGETS
-from kg.validate.sparql_constraints import restricted_focus
+from kg.validate.sparql_constraints import focus_group, restricted_focus
 
 _PARAMETERS = {SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH["in"],
                SH.pattern, SH.hasValue, SH.minInclusive, SH.maxInclusive, SH.uniqueLang,
@@ -70,15 +70,15 @@ class Shape:
 
 @dataclass(frozen=True)
 class CompiledConstraint:
-    """A top-level node shape and the SPARQL group that binds its focus nodes to ``?this``."""
+    """A top-level node shape and its targets, each a SPARQL group binding ``?this``."""
     shape: Shape
-    focus: str
-    #: the targets alone, each a group binding ``?this`` (for ``restricted``)
-    targets: tuple[str, ...] = ()
+    targets: tuple[str, ...]
 
     def restricted(self, only: str | None) -> str:
-        """The focus group narrowed to the nodes the group ``only`` binds to ``?this``."""
-        return self.focus if only is None else restricted_focus(only, self.targets)
+        """The group binding ``?this`` to the focus nodes, narrowed to those the group
+        ``only`` binds when one is given."""
+        return focus_group(self.targets) if only is None else restricted_focus(only,
+                                                                               self.targets)
 
 
 @dataclass
@@ -121,8 +121,7 @@ class _Compiler:
             shape = self.shape(node, reported=True)
             targets = tuple(_TARGETS[p].format(term=o.n3())
                             for p in _TARGETS for o in sorted(g.objects(node, p), key=str))
-            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(targets)} }} }}"
-            compiled.append(CompiledConstraint(shape, focus, targets))
+            compiled.append(CompiledConstraint(shape, targets))
         # every shape pySHACL would load must use only what is covered here
         for node in g.subjects(RDF.type, SH.NodeShape):
             self.shape(node, reported=False)

@@ -58,6 +58,11 @@ class Constraint:
                 + self.query[end:])
 
 
+def focus_group(targets: tuple[str, ...]) -> str:
+    """The focus nodes of a shape: every node one of its ``targets`` binds to ``?this``."""
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(targets)} }} }}"
+
+
 def restricted_focus(only: str, targets: tuple[str, ...]) -> str:
     """The nodes ``only`` binds to ``?this`` that are targets, as a focus group.
 
@@ -97,7 +102,7 @@ def _constraint(shapes: rdflib.Graph, shape, node) -> Constraint | None:
             or _UNSUPPORTED.search(text)):
         return None
     groups = tuple(TARGETS[p].format(term=o.n3()) for p, o in targets)
-    focus = f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(groups)} }} }}"
+    focus = focus_group(groups)
     head = _prefixes(shapes, node) + text[:where.end()]
     query = head + focus + text[where.end():]
     try:  # Oxigraph must accept it, and name the focus node; otherwise pySHACL keeps it
