@@ -59,6 +59,20 @@ def measure(port: int, asks: int) -> dict:
             "max_ms": round(max(times), 1) if times else None}
 
 
+def start_serve(*options: str) -> tuple[subprocess.Popen, int]:
+    """`kg serve` on a free port with ``options``; its process and port once it listens."""
+    process = subprocess.Popen([KG, "serve", "--port", "0", *options],
+                               stderr=subprocess.PIPE, text=True)
+    while True:
+        line = process.stderr.readline()
+        if not line:
+            sys.exit("kg serve did not start")
+        if match := re.search(r"at http://[\d.]+:(\d+)/", line):
+            break
+    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    return process, int(match.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--asks", type=int, default=200)
@@ -66,17 +80,8 @@ def main() -> None:
     parser.add_argument("--timeout-s", type=float, default=5.0)
     parser.add_argument("extra", nargs="*", help="more kg serve options")
     args = parser.parse_args()
-    process = subprocess.Popen([KG, "serve", "--port", "0", "--workers", "2", "--timeout-s",
-                                str(args.timeout_s), *args.extra],
-                               stderr=subprocess.PIPE, text=True)
-    port = None
-    while port is None:
-        line = process.stderr.readline()
-        if not line:
-            sys.exit("kg serve did not start")
-        match = re.search(r"at http://[\d.]+:(\d+)/", line)
-        port = int(match.group(1)) if match else None
-    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    process, port = start_serve("--workers", "2", "--timeout-s", str(args.timeout_s),
+                                *args.extra)
     try:
         idle = measure(port, args.asks)
         stop = threading.Event()

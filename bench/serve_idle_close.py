@@ -14,15 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import statistics
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-from serve_fairness import ASK, KG, request
+from serve_fairness import ASK, request, start_serve
 
 HOLD = ("import socket, sys\n"
         "socks = [socket.create_connection(('127.0.0.1', int(sys.argv[1])))"
@@ -30,20 +28,6 @@ HOLD = ("import socket, sys\n"
         "print('open', flush=True); sys.stdin.readline()\n"
         "[s.close() for s in socks]\nprint('closed', flush=True)\n")
 HOLDERS = 4
-
-
-def start_server() -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen([KG, "serve", "--port", "0", "--workers", "1",
-                                "--header-timeout-s", "300"],
-                               stderr=subprocess.PIPE, text=True)
-    while True:
-        line = process.stderr.readline()
-        if not line:
-            sys.exit("kg serve did not start")
-        if match := re.search(r"at http://[\d.]+:(\d+)/", line):
-            break
-    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
-    return process, int(match.group(1))
 
 
 def one_run(port: int, count: int) -> float:
@@ -75,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     count = min(args.count, hard - 200)
-    process, port = start_server()
+    process, port = start_serve("--workers", "1", "--header-timeout-s", "300")
     try:
         idle = [request(port, ASK)[1] * 1000 for _ in range(args.runs)]
         after, loads = [], []
