@@ -144,6 +144,13 @@ def virtuoso_loaded(virtuoso: Virtuoso, repo_store: Path,
     return virtuoso
 
 
+def copy_of_repo(root: Path) -> Path:
+    """A private copy of the repository's sources at ``root``, which a test may break."""
+    for part in PARTS:
+        shutil.copytree(REPO / part, root / part)
+    return root
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PREFIXES, Run, write
+from conftest import PREFIXES, Run, copy_of_repo, write
 
 KG = [sys.executable, "-m", "kg"]
 VIOLATION = PREFIXES + "exd:broken a ex:Project .\n"  # a project needs a label in the mini shapes
@@ -233,11 +233,7 @@ def test_an_ill_typed_literal_is_a_violation_not_a_traceback(tmp_path: Path,
                                                              validator: str) -> None:
     """rdflib logs a traceback for each literal it cannot convert; curators get the shape's
     words and the file instead."""
-    from conftest import PARTS, REPO
-
-    project = tmp_path / "project"
-    for part in PARTS:
-        shutil.copytree(REPO / part, project / part)
+    project = copy_of_repo(tmp_path / "project")
     pythia = project / "data" / "projects" / "pythia.ttl"
     text = pythia.read_text()
     assert '"2023-04-03"^^xsd:date' in text

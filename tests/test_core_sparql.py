@@ -10,13 +10,12 @@ not call pySHACL, and a shape it does not cover must send validation back to pyS
 from __future__ import annotations
 
 import importlib.util
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import REPO
+from conftest import REPO, copy_of_repo
 from rdflib.namespace import SH
 from test_shapes import CASES, check
 from test_shapes import base as shapes_base
@@ -24,7 +23,7 @@ from test_shapes import base as shapes_base
 import kg.validate.core
 import kg.validate.pyshacl_run
 from kg.sources.parsing import ParsedSources, parse_sources
-from kg.sources.project import GRAPH_PARTS, PARTS, SourceFile, find_project
+from kg.sources.project import GRAPH_PARTS, SourceFile, find_project
 from kg.store.pipeline import validate_project
 from kg.validate.core import validate
 from kg.validate.core_sparql import compile_shapes
@@ -206,9 +205,7 @@ UNSUPPORTED = {
 
 @pytest.mark.parametrize("feature", sorted(UNSUPPORTED))
 def test_a_shape_not_covered_goes_to_pyshacl(tmp_path: Path, feature: str) -> None:
-    root = tmp_path / "project"
-    for part in PARTS:
-        shutil.copytree(REPO / part, root / part)
+    root = copy_of_repo(tmp_path / "project")
     path = root / "shapes" / "projects.ttl"
     text = path.read_text(encoding="utf-8").replace("@prefix foaf:", "@prefix org:     "
                                                     "<http://www.w3.org/ns/org#> .\n@prefix foaf:")

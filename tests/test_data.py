@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Run, write
-
-from kg.sources.project import PARTS
+from conftest import Run, copy_of_repo, write
 
 SLIDES = "https://www.linaker.se/assets/slides/Open-Source-AI-Collab-OFA.pdf"
 
@@ -82,9 +79,7 @@ def test_a_fact_without_evidence_is_found_by_the_query_and_the_shapes(
 
     from kg.cli import cli
 
-    project = tmp_path / "project"
-    for part in PARTS:
-        shutil.copytree(REPO / part, project / part)
+    project = copy_of_repo(tmp_path / "project")
     write(project / "data" / "extra.ttl", """
         @prefix olc: <https://w3id.org/olckg/ontology#> .
         @prefix olcd: <https://w3id.org/olckg/id/> .
@@ -174,9 +169,7 @@ def test_a_fifteenth_project_through_the_template_builds(
 
     from kg.cli import cli
 
-    project = tmp_path / "project"
-    for part in PARTS:
-        shutil.copytree(REPO / part, project / part)
+    project = copy_of_repo(tmp_path / "project")
     monkeypatch.setenv("KG_PROJECT", str(project))
     monkeypatch.setenv("KG_STORE", str(tmp_path / "store"))
     runner = CliRunner()

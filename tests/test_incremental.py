@@ -9,16 +9,15 @@ others are their nested shapes' results (``sh:detail``), which the whole report 
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO
+from conftest import copy_of_repo
 from test_core_sparql import BROKEN, results
 
 from kg.sources.parsing import parse_sources
-from kg.sources.project import GRAPH_PARTS, PARTS, find_project
+from kg.sources.project import GRAPH_PARTS, find_project
 from kg.store.pipeline import parse_into
 from kg.validate.core import validate
 from kg.validate.incremental import FOCUS_GRAPH, validate_nodes
@@ -26,9 +25,7 @@ from kg.validate.incremental import FOCUS_GRAPH, validate_nodes
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("incremental") / "project"
-    for part in PARTS:
-        shutil.copytree(REPO / part, root / part)
+    root = copy_of_repo(tmp_path_factory.mktemp("incremental") / "project")
     target = sorted((root / "data" / "projects").glob("*.ttl"))[0]
     with target.open("a", encoding="utf-8") as handle:
         handle.write(BROKEN)

@@ -7,16 +7,15 @@ enough that every project file lands in a part of its own (worker processes, as 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import REPO
+from conftest import REPO, copy_of_repo
 from rdflib.namespace import SH
 
 from kg.sources.parsing import parse_sources
-from kg.sources.project import GRAPH_PARTS, PARTS, find_project
+from kg.sources.project import GRAPH_PARTS, find_project
 from kg.store.pipeline import validate_project
 from kg.validate.partitions import plan
 
@@ -45,9 +44,7 @@ APPENDED = {
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("broken")
-    for part in PARTS:
-        shutil.copytree(REPO / part, root / part)
+    root = copy_of_repo(tmp_path_factory.mktemp("broken"))
     for relpath, (old, new) in BREAKAGES.items():
         path = root / relpath
         text = path.read_text(encoding="utf-8")
