@@ -61,7 +61,8 @@ def validate(env: Env, files: tuple[Path, ...], fmt: str) -> None:
     from kg.validate import format_json, format_text, format_turtle
 
     report = validate_project(env.project, files=list(files) if files else None,
-                              cache=env.store.path / VALIDATION_CACHE)
+                              cache=env.store.path / VALIDATION_CACHE,
+                              state=env.store.path)
     render = {"text": format_text, "json": format_json, "turtle": format_turtle}[fmt]
     click.echo(render(report), nl=False)
     if not report.conforms:

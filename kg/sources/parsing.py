@@ -65,6 +65,8 @@ def _reading(source: SourceFile):
 def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
                   track_subjects: bool = True,
                   sink: Callable[[list[ox.Quad]], None] | None = None,
+                  per_file: Callable[[SourceFile, list[ox.Quad], dict[str, str]], None]
+                  | None = None,
                   progress: Callable[[int], None] | None = None) -> ParsedSources:
     """Parse every file; a prefix bound to two namespaces in two files is an error.
 
@@ -74,22 +76,14 @@ def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
     A large graph need not be held twice: with ``sink`` each file's quads go straight to it
     (a store loader) and ``keep_quads=False`` drops them afterwards; ``track_subjects=False``
     also skips the subject-to-file map and the links between files, which only validation
-    uses. ``progress`` is called once per file parsed.
+    uses. ``per_file`` is given each file with its quads and prefixes (to keep them apart, as
+    the state of incremental validation does). ``progress`` is called once per file parsed.
     """
     parsed = ParsedSources()
     for source in sources:
         parsed.sources.append(source)
         quads, prefixes = parse_file(source)
-        for prefix, namespace in prefixes.items():
-            known = parsed.prefixes.get(prefix)
-            if known is None:
-                parsed.prefixes[prefix] = namespace
-                parsed.prefix_origin[prefix] = source.relpath
-            elif known != namespace:
-                raise InputError(
-                    f"{source.relpath}: prefix {prefix}: is <{namespace}> here but <{known}> in "
-                    f"{parsed.prefix_origin[prefix]}; use one namespace per prefix"
-                )
+        merge_prefixes(parsed.prefixes, parsed.prefix_origin, source.relpath, prefixes)
         if track_subjects:
             subject_file = parsed.subject_file
             described, mentioned = set(), set()
@@ -103,9 +97,27 @@ def parse_sources(sources: list[SourceFile], *, keep_quads: bool = True,
             parsed.links[source.relpath] = (frozenset(described), frozenset(mentioned))
         if sink is not None:
             sink(quads)
+        if per_file is not None:
+            per_file(source, quads, prefixes)
         if keep_quads:
             parsed.quads.extend(quads)
         parsed.triples_per_file[source.relpath] = len(quads)
         if progress is not None:
             progress(1)
     return parsed
+
+
+def merge_prefixes(merged: dict[str, str], origin: dict[str, str], relpath: str,
+                   prefixes: dict[str, str]) -> None:
+    """Add a file's prefixes to ``merged`` (the first declaration wins; ``origin`` remembers
+    its file); a prefix bound to another namespace than before is an InputError."""
+    for prefix, namespace in prefixes.items():
+        known = merged.get(prefix)
+        if known is None:
+            merged[prefix] = namespace
+            origin[prefix] = relpath
+        elif known != namespace:
+            raise InputError(
+                f"{relpath}: prefix {prefix}: is <{namespace}> here but <{known}> in "
+                f"{origin[prefix]}; use one namespace per prefix"
+            )

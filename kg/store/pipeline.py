@@ -137,14 +137,17 @@ def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool 
 
 def validate_project(project: Project, parsed: ParsedSources | None = None,
                      files: list[Path] | None = None, store: ox.Store | None = None,
-                     cache: Path | None = None) -> ValidationReport:
+                     cache: Path | None = None, state: Path | None = None
+                     ) -> ValidationReport:
     """Validate the whole graph against ``shapes/``; report only on ``files`` when given.
 
     A file outside the project (a new contribution, say) is validated together with the
     project's graph, so its links to existing entities resolve. ``store`` holds the parsed
     graph when the caller has loaded it (a build); otherwise the sources are parsed into an
     in-memory Oxigraph store. ``cache``: where a large graph's parts keep their results, so
-    that only the parts whose files changed are checked again.
+    that only the parts whose files changed are checked again. ``state``: a store directory
+    in which to keep the graph and results between validations, so that after an edit only
+    the nodes it can affect are checked again (``kg.store.revalidation``).
     """
     from kg.validate import validate
 
@@ -160,6 +163,13 @@ def validate_project(project: Project, parsed: ParsedSources | None = None,
                 sources.append(SourceFile(file, relpath, "data"))
             only.add(relpath)
         parsed = None
+    if state is not None and parsed is None:
+        from kg.store.revalidation import revalidate
+
+        shapes = parse_sources(project.sources(("shapes",)))
+        report = revalidate(project, sources, shapes, state, only)
+        if report is not None:
+            return report
     if parsed is None or store is None:
         store = ox.Store()
         parsed = parse_into(store, sources)

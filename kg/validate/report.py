@@ -41,6 +41,9 @@ class ValidationReport:
     #: validated in parts: how many parts were checked, and how many reused from the cache
     parts_checked: int = 0
     parts_reused: int = 0
+    #: re-validated after an edit (kg.store.revalidation): files changed, focus nodes checked
+    #: again (None: every node, the edit reached too far); None when validated whole
+    incremental: tuple[int, int | None] | None = None
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
@@ -182,6 +185,12 @@ def format_text(report: ValidationReport) -> str:
         if r.value is not None:
             lines.append(f"    value: {r.value}")
         lines.append(f"    shape: {r.shape}  constraint: {r.component}")
+    if report.incremental is not None and report.incremental[0]:
+        changed, nodes = report.incremental
+        lines.append(f"{plural(changed, 'file')} changed since the last validation: "
+                     + ("every focus node checked again" if nodes is None else
+                        f"{plural(nodes, 'focus node')} it can affect checked again, "
+                        "the other results kept"))
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
