@@ -49,6 +49,7 @@ from kg.sources import (
 )
 from kg.sources.parsing import parse_file
 from kg.store.builds import Loader
+from kg.validate.reach import Reach
 
 STATE_DIR = "validation-state"
 _FORMAT = 1
@@ -78,6 +79,7 @@ class _State:
     prefixes: dict[str, str]
     subjects: int
     records: list[dict] = field(default_factory=list)
+    reach: Reach | None = None
 
 
 class StateSources(ParsedSources):
@@ -106,9 +108,6 @@ def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSource
 
     if (os.environ.get("KG_VALIDATOR") or "sparql") != "sparql":
         return None
-    checks = Checks.prepare(shapes)
-    if checks is None or checks.reach is None:
-        return None
     directory = store_dir / STATE_DIR
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -120,6 +119,9 @@ def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSource
     with lock:
         key = _key(project, shapes)
         state = _read(directory, key)
+        checks = Checks.prepare(shapes, state.reach if state is not None else None)
+        if checks is None or checks.reach is None:
+            return None
         if state is not None:
             report = _update(checks, sources, state, directory, only)
             if report is not None:
@@ -174,8 +176,10 @@ def _read(directory: Path, key: str) -> _State | None:
         return None
     try:
         files = {relpath: _File(*entry) for relpath, entry in data["files"].items()}
+        reach = Reach(*(frozenset(data["reach"][part])
+                        for part in ("forward", "backward", "object_read")))
         return _State(key, files, data["prefix_tables"], data["prefixes"], data["subjects"],
-                      data["records"])
+                      data["records"], reach)
     except (KeyError, TypeError):
         return None
 
@@ -187,7 +191,9 @@ def _write(directory: Path, state: _State | None) -> None:
         "files": {relpath: [f.sha256, f.size, f.mtime_ns, f.triples, f.prefixes]
                   for relpath, f in state.files.items()},
         "prefix_tables": state.prefix_tables, "prefixes": state.prefixes,
-        "subjects": state.subjects, "records": state.records}
+        "subjects": state.subjects, "records": state.records,
+        "reach": {"forward": sorted(state.reach.forward), "backward": sorted(state.reach.backward),
+                  "object_read": sorted(state.reach.object_read)}}
     temporary = directory / f".state.{os.getpid()}.tmp"
     temporary.write_text(json.dumps(payload), encoding="utf-8")
     os.replace(temporary, directory / "state.json")
@@ -235,7 +241,7 @@ def _afresh(checks, sources: list[SourceFile], key: str, directory: Path,
     if found is None:
         return None
     state = _State(key, files, tables, parsed.prefixes, len(parsed.subject_file),
-                   _records(*found, checks.graph))
+                   _records(*found, checks.graph), checks.reach)
     del memory
     disk.flush()
     del disk
@@ -277,7 +283,8 @@ def _update(checks, sources: list[SourceFile], state: _State, directory: Path,
         _merge(merged, origin, source.relpath, tables[files[source.relpath].prefixes])
     if merged != state.prefixes:
         return None  # every result may be spelt anew
-    state = _State(state.key, files, tables, merged, state.subjects, state.records)
+    state = _State(state.key, files, tables, merged, state.subjects, state.records,
+                   checks.reach)
     if not changed:
         _write(directory, state)
         return _report_of(state, sources, checks, only, (0, 0))

@@ -90,8 +90,10 @@ class Checks:
     reach: Reach | None
 
     @classmethod
-    def prepare(cls, shapes: ParsedSources) -> Checks | None:
-        """None when some shape is not evaluated in the store (then only pySHACL can)."""
+    def prepare(cls, shapes: ParsedSources, reach: Reach | None = None) -> Checks | None:
+        """None when some shape is not evaluated in the store (then only pySHACL can).
+        ``reach``: the shapes' reach when known (kept from an earlier analysis of the same
+        shapes: parsing their SPARQL again takes a second)."""
         from kg.validate import core_sparql, sparql_constraints
         from kg.validate.reach import analyse
 
@@ -100,8 +102,9 @@ class Checks:
         compiled = core_sparql.compile_shapes(graph)
         if compiled is None:
             return None
-        return cls(shapes, graph, taken, compiled,
-                   analyse(graph, [constraint.query for constraint in taken]))
+        if reach is None:
+            reach = analyse(graph, [constraint.query for constraint in taken])
+        return cls(shapes, graph, taken, compiled, reach)
 
 
 def validate_nodes(parsed: ParsedSources, shapes: ParsedSources, store: ox.Store,
