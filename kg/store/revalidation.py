@@ -47,7 +47,7 @@ from kg.sources import (
     file_states,
     parse_sources,
 )
-from kg.sources.parsing import parse_file
+from kg.sources.parsing import merge_prefixes, parse_file
 from kg.store.builds import Loader
 from kg.validate.reach import Reach
 
@@ -280,7 +280,7 @@ def _update(checks, sources: list[SourceFile], state: _State, directory: Path,
     merged: dict[str, str] = {}
     origin: dict[str, str] = {}
     for source in sources:
-        _merge(merged, origin, source.relpath, tables[files[source.relpath].prefixes])
+        merge_prefixes(merged, origin, source.relpath, tables[files[source.relpath].prefixes])
     if merged != state.prefixes:
         return None  # every result may be spelt anew
     state = _State(state.key, files, tables, merged, state.subjects, state.records,
@@ -326,13 +326,6 @@ def _update(checks, sources: list[SourceFile], state: _State, directory: Path,
     _write(directory, state)
     return _report_of(state, sources, checks, only,
                       (len(changed), None if nodes is None else len(nodes)))
-
-
-def _merge(merged: dict[str, str], origin: dict[str, str], relpath: str,
-           prefixes: dict[str, str]) -> None:
-    from kg.sources.parsing import merge_prefixes
-
-    merge_prefixes(merged, origin, relpath, prefixes)
 
 
 def _apply_to_files(disk: ox.Store, changed: list[str], parsed_files: dict[str, tuple]
@@ -411,28 +404,23 @@ def _stable_labels(shapes) -> dict:
 
     import rdflib
 
-    below: dict = {}
+    def memoised(lines):
+        """A node's hash over ``lines(node, hash_of)``, its neighbours hashed the same way."""
+        hashes: dict = {}
 
-    def content(node, depth: int = 0) -> str:
-        if not isinstance(node, rdflib.BNode):
-            return node.n3()
-        if node not in below:
-            below[node] = "" if depth > 32 else hashlib.sha256("\n".join(sorted(
-                f"{p.n3()} {content(o, depth + 1)}" for p, o in shapes.predicate_objects(node)
-            )).encode()).hexdigest()
-        return below[node]
+        def hash_of(node, depth: int = 0) -> str:
+            if not isinstance(node, rdflib.BNode):
+                return node.n3()
+            if node not in hashes:
+                hashes[node] = "" if depth > 32 else hashlib.sha256("\n".join(sorted(
+                    lines(node, lambda other: hash_of(other, depth + 1)))).encode()).hexdigest()
+            return hashes[node]
+        return hash_of
 
-    above: dict = {}
-
-    def place(node, depth: int = 0) -> str:
-        if not isinstance(node, rdflib.BNode):
-            return node.n3()
-        if node not in above:
-            above[node] = "" if depth > 32 else hashlib.sha256("\n".join(sorted(
-                f"{place(s, depth + 1)} {p.n3()}" for s, p in shapes.subject_predicates(node)
-            )).encode()).hexdigest()
-        return above[node]
-
+    content = memoised(lambda node, hash_of: (f"{p.n3()} {hash_of(o)}"
+                                              for p, o in shapes.predicate_objects(node)))
+    place = memoised(lambda node, hash_of: (f"{hash_of(s)} {p.n3()}"
+                                            for s, p in shapes.subject_predicates(node)))
     nodes = {n for n in shapes.all_nodes() if isinstance(n, rdflib.BNode)}
     return {node: rdflib.BNode("shape" + hashlib.sha256(
         f"{content(node)} {place(node)}".encode()).hexdigest()[:32]) for node in nodes}
