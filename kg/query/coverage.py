@@ -108,11 +108,13 @@ def _holds(store: ox.Store, pattern: str, project: ox.NamedNode) -> bool:
 @dataclass(frozen=True)
 class Property:
     """An expected property of a class: ``filled`` holds for ?s when the graph gives it, and
-    ``olc:unknown`` with one of ``unknown`` records that the sources read do not give it."""
+    ``olc:unknown`` with one of ``unknown`` records that the sources read do not give it;
+    ``unknown_pattern`` says so where the record sits elsewhere (on the release's family)."""
 
     name: str
     filled: str
     unknown: tuple[str, ...] = ()
+    unknown_pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,12 @@ CLASS_EXPECTED = (
         Property("languages", "?s olc:language|olc:languageCount ?x .",
                  ("olc:language", "olc:languageCount")),
         Property("gated access", "?s olc:gatedAccess ?x .", ("olc:gatedAccess",)),
-        Property("base model", "?s fair4ml:fineTunedFrom|prov:wasDerivedFrom ?x .",
-                 ("fair4ml:fineTunedFrom",)),
+        Property("base model", "{ ?s fair4ml:fineTunedFrom|prov:wasDerivedFrom ?x } UNION "
+                 "{ ?s olc:trainedFromScratch true }", ("fair4ml:fineTunedFrom",)),
         Property("training data", "?s fair4ml:trainedOn ?x .", ("fair4ml:trainedOn",)),
         Property("paper (on it or its family)", "?a a schema:ScholarlyArticle . "
-                 "{ ?a schema:about ?s } UNION { ?s dct:isPartOf ?f . ?a schema:about ?f }"),
+                 "{ ?a schema:about ?s } UNION { ?s dct:isPartOf ?f . ?a schema:about ?f }",
+                 ("schema:subjectOf",), "?s dct:isPartOf/olc:unknown schema:subjectOf ."),
     ), CURATED),
     ClassExpectation("datasets", ("schema:Dataset",), (
         Property("publisher", "?s olc:developedBy ?x .", ("olc:developedBy",)),
@@ -227,6 +230,8 @@ def class_coverage(store: ox.Store) -> list[ClassCoverage]:
             if prop.unknown:
                 unknown = _subjects(store, f"{entity} VALUES ?u {{ {' '.join(prop.unknown)} }} "
                                            "?s olc:unknown ?u .") - filled
+            if prop.unknown_pattern:
+                unknown |= _subjects(store, f"{entity} {prop.unknown_pattern}") - filled
             rows.append(PropertyCoverage(prop.name, len(filled), len(unknown),
                                          len(subjects) - len(filled) - len(unknown)))
         result.append(ClassCoverage(expectation.name, len(subjects), rows))
