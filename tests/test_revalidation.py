@@ -201,3 +201,34 @@ def test_kg_validate_keeps_its_state_in_the_store(tmp_path: Path, monkeypatch) -
                      r"affect checked again", second.output)
     whole = validate_project(find_project(root))
     assert second.output.splitlines()[-1] == format_text(whole).splitlines()[-1]
+
+
+def test_kg_build_validates_from_the_state_kg_validate_keeps(tmp_path: Path, monkeypatch
+                                                             ) -> None:
+    """A build after an edit checks only the nodes it can affect, reports what a whole
+    validation reports, and a violating edit leaves the live store as it was."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+    from kg.store.builds import StoreDir
+
+    root = copy_of_repo(tmp_path / "project")
+    monkeypatch.setenv("KG_PROJECT", str(root))
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "store"))
+    first = CliRunner().invoke(cli, ["build"])
+    assert first.exit_code == 0 and "from the state" not in first.output  # none kept yet
+    assert not (tmp_path / "store" / STATE_DIR / "state.json").exists()
+    assert CliRunner().invoke(cli, ["validate"]).exit_code == 0
+    _replace(root, OLMO, '"OLMo"@en', '"OLMo (edited)"@en')
+    second = CliRunner().invoke(cli, ["build"])
+    assert second.exit_code == 0, second.output
+    assert re.search(r"from the state `kg validate` keeps \(1 file changed since, \d+ focus "
+                     r"nodes checked again\): 0 violations", second.output)
+    live = StoreDir(tmp_path / "store").current()
+    _append(root, OLMO, BROKEN)
+    third = CliRunner().invoke(cli, ["build"])
+    assert third.exit_code == 1
+    assert "from the state" in third.output and "the store was not changed" in third.output
+    whole = validate_project(find_project(root))
+    assert f"{whole.violations} violations" in third.output
+    assert StoreDir(tmp_path / "store").current().path == live.path

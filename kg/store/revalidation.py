@@ -101,9 +101,11 @@ class StateSources(ParsedSources):
 
 
 def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSources,
-               store_dir: Path, only: set[str] | None):
+               store_dir: Path, only: set[str] | None, afresh: bool = True):
     """The validation report of ``sources``, from the kept state where it can be used; None
-    when it cannot (the caller then validates the whole graph as before)."""
+    when it cannot (the caller then validates the whole graph as before). Without ``afresh``
+    a missing or outdated state is not made anew (None then): `kg build` uses a state that
+    `kg validate` keeps, but does not pay for writing one."""
     from kg.validate.incremental import Checks
 
     if (os.environ.get("KG_VALIDATOR") or "sparql") != "sparql":
@@ -119,12 +121,14 @@ def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSource
     with lock:
         key = _key(project, shapes)
         state = _read(directory, key)
+        if state is None and not afresh:
+            return None
         checks = Checks.prepare(shapes, state.reach if state is not None else None)
         if checks is None or checks.reach is None:
             return None
         if state is not None:
             report = _update(checks, sources, state, directory, only)
-            if report is not None:
+            if report is not None or not afresh:
                 return report
         return _afresh(checks, sources, key, directory, only)
 
