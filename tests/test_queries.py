@@ -103,7 +103,7 @@ def test_parameters_change_the_answer(run_repo: Run) -> None:
     assert any("Bielik" in r for r in europe) and not any("Typhoon" in r for r in europe)
     assert any("OpenGPT-X" in r for r in rows("projects-in-region", "-p", "place=Germany"))
     mistral = rows("derivatives-of", "-p", "base=olcd:mistral-models")
-    assert [r.split(",")[1] for r in mistral] == ["Bielik-11B-v2", "Typhoon-7B"]
+    assert [r.split(",")[1] for r in mistral] == ["Bielik-11B-v2", "Bielik-7B-v0.1", "Typhoon-7B"]
     stage = rows("challenges-by-stage", "-p", "stage=post-training")
     assert len(stage) == 2
 
