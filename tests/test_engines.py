@@ -54,6 +54,8 @@ def comparable(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, separator:
                 return ("number", Decimal(term.value).normalize())
             except InvalidOperation:
                 pass
+        if datatype == XSD + "boolean":  # Virtuoso writes the canonical true/false as 1/0
+            return ("boolean", term.value in ("true", "1"))
         if term.language is None and datatype == XSD + "string":
             return ("literal", term.value)
         return ("literal", term.value, term.language, datatype)
@@ -163,3 +165,11 @@ def test_facts_without_evidence_finds_what_the_old_formulation_found(repo_store:
     found = [tuple(map(str, row)) for row in store.query(query)]
     assert len(found) > 10, "too few facts lost their evidence for the comparison to mean much"
     assert found == [tuple(map(str, row)) for row in store.query(original)]
+
+
+def test_booleans_compare_by_value_not_by_spelling() -> None:
+    boolean = ox.NamedNode(XSD + "boolean")
+    assert comparable(ox.Literal("1", datatype=boolean), None) == comparable(
+        ox.Literal("true", datatype=boolean), None)
+    assert comparable(ox.Literal("0", datatype=boolean), None) != comparable(
+        ox.Literal("true", datatype=boolean), None)

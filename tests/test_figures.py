@@ -322,20 +322,20 @@ def test_an_organisations_network_part_is_exactly_its_links(store, compactor) ->
 
 
 def test_a_releases_parts_are_its_lane_and_its_lineage(store, compactor) -> None:
-    parts = parts_of(store, compactor, "olmo-7b")
+    parts = parts_of(store, compactor, "aya-expanse-32b")
     assert set(parts) == {"release-timeline", "model-lineage"}
     timeline = answer_rows(store, compactor, "release-timeline")
-    lane = {r["groupLabel"] for r in timeline if r["item"] == ID + "olmo-7b"}
+    lane = {r["groupLabel"] for r in timeline if r["item"] == ID + "aya-expanse-32b"}
     marks = {g.get("data-iri") for g in groups(parts["release-timeline"], "mark")}
     assert marks == {r["item"] for r in timeline if r["groupLabel"] in lane}
     assert len(marks) < len(timeline)
     lineage = [r for r in answer_rows(store, compactor, "model-lineage")
-               if ID + "olmo-7b" in (r["source"], r["target"])]
+               if ID + "aya-expanse-32b" in (r["source"], r["target"])]
     drawn_edges = {(g.get("data-source"), g.get("data-target"))
                    for g in groups(parts["model-lineage"], "edge")}
     assert drawn_edges == {(r["source"], r["target"]) for r in lineage} != set()
     for svg in parts.values():
-        assert [g.get("data-iri") for g in groups(svg, "focus")] == [ID + "olmo-7b"]
+        assert [g.get("data-iri") for g in groups(svg, "focus")] == [ID + "aya-expanse-32b"]
 
 
 def test_an_entity_in_no_figure_has_no_part(store, compactor) -> None:
