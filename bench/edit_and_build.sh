@@ -6,6 +6,7 @@
 #    --no-validate` into a new store, and `kg build` after one edit (validated from the state).
 # Wall seconds and the 1-minute load average after each run. Needs kg and oxigraph on PATH.
 set -u
+BENCH=$(cd "$(dirname "$0")" && pwd)
 DIR=$(cd "$1" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -22,14 +23,14 @@ timed() {
 echo "first kg validate (writes the state):"; timed kg validate
 echo "nothing changed:"; timed kg validate
 for i in 1 2 3; do edit "e$i"; echo "one file edited ($i):"; timed kg validate; done
-python - "$WORK/stream.ttl" <<'PY'
+python - "$BENCH" "$WORK/stream.ttl" <<'PY'
 import sys
 from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from run import one_stream  # bench/run.py's baseline input, the same bytes
 from kg.sources import GRAPH_PARTS
 from kg.sources.project import find_project
-with open(sys.argv[1], "wb") as out:
-    for source in find_project(".").sources(GRAPH_PARTS):
-        out.write(source.path.read_bytes() + b"\n")
+one_stream([s.path for s in find_project(".").sources(GRAPH_PARTS)], Path(sys.argv[2]))
 PY
 for round in 1 2; do
   rm -rf "$WORK/oxigraph"; echo "one-stream oxigraph load ($round):"

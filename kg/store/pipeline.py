@@ -128,8 +128,10 @@ def _validate_from_state(project: Project, sources: list[SourceFile], store: Sto
     edit only the nodes it can affect are checked (at 1000x seconds, not minutes), and a
     build that would fail fails before the new store is written. None when there is no
     state (it is not made here: writing it doubles a whole validation)."""
-    from kg.store.revalidation import revalidate
+    from kg.store.revalidation import revalidate, state_kept
 
+    if not state_kept(store.path):
+        return None  # the usual case of a first build: do not parse the shapes twice
     shapes = parse_sources(project.sources(("shapes",)))
     report = revalidate(project, sources, shapes, store.path, None, afresh=False)
     if report is None:

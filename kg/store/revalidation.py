@@ -100,6 +100,11 @@ class StateSources(ParsedSources):
         return min(ranks)[1] if ranks else None
 
 
+def state_kept(store_dir: Path) -> bool:
+    """Whether a state was written in ``store_dir`` (it may still be outdated or unusable)."""
+    return (store_dir / STATE_DIR / "state.json").is_file()
+
+
 def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSources,
                store_dir: Path, only: set[str] | None, afresh: bool = True):
     """The validation report of ``sources``, from the kept state where it can be used; None
@@ -110,6 +115,8 @@ def revalidate(project: Project, sources: list[SourceFile], shapes: ParsedSource
 
     if (os.environ.get("KG_VALIDATOR") or "sparql") != "sparql":
         return None
+    if not afresh and not state_kept(store_dir):
+        return None  # nothing to use, and nothing to create: not even the directory or lock
     directory = store_dir / STATE_DIR
     try:
         directory.mkdir(parents=True, exist_ok=True)
