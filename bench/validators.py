@@ -6,6 +6,13 @@ scratch with each, and `kg validate` after one edited project file with each. Pr
 with the load average and writes ``bench/results/validators.json``.
 
 Usage: python bench/validators.py [--scales 1,100] [--runs 3] [--engines pyshacl,sparql]
+                                  [--before KG] [--builds-only]
+
+``--before KG`` adds a variant ``before``: the in-store validator of another kg command (a
+checkout of an earlier commit, say ``PYTHONPATH=CHECKOUT exec python -P -m kg "$@"``: without
+``-P``, ``python -m`` puts the working directory first on the path, and this checkout's kg wins),
+so a change is measured side by side with what it changes. ``--builds-only`` times the load and
+the builds alone (a whole ``kg validate`` at 1000x takes minutes, writing its state).
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ ENGINES = ("pyshacl", "sparql")
 
 
 def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
-            engines: tuple[str, ...] = ENGINES) -> dict:
+            engines: tuple[str, ...] = ENGINES, before: str | None = None,
+            builds_only: bool = False) -> dict:
     project = work / f"project-{scale}x"
     generate(scale, project)
     files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
@@ -35,36 +43,43 @@ def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
     env = {**os.environ, "KG_PROJECT": str(project)}
     env.pop("KG_PROGRESS_DELAY", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    stores = {engine: work / f"store-{scale}x-{engine}" for engine in engines}
-    envs = {engine: {**env, "KG_VALIDATOR": engine, "KG_STORE": str(stores[engine])}
-            for engine in engines}
+    commands = {engine: kg for engine in engines}
+    if before is not None:
+        commands["before"] = before
+    stores = {engine: work / f"store-{scale}x-{engine}" for engine in commands}
+    envs = {engine: {**env, "KG_VALIDATOR": "sparql" if engine == "before" else engine,
+                     "KG_STORE": str(stores[engine])}
+            for engine in commands}
+    engines = tuple(commands)
     steps = interleaved({
         "oxigraph load": lambda: oxigraph_load(oxigraph, stream, work / "ox", env),
-        **{f"kg build ({e})": (lambda e=e: fresh_build(kg, stores[e], envs[e]))
+        **{f"kg build ({e})": (lambda e=e: fresh_build(commands[e], stores[e], envs[e]))
            for e in engines},
     }, runs, 600)
+    ratios = {f"kg build ({e}) / oxigraph load": ratio(steps[f"kg build ({e})"],
+                                                        steps["oxigraph load"])
+              for e in engines}
+    if builds_only:
+        return {"scale": scale, "steps": steps, "ratios": ratios}
 
     def cold(engine: str):
         shutil.rmtree(stores[engine] / "validation-cache", ignore_errors=True)
-        return run_once([kg, "validate"], envs[engine])
+        return run_once([commands[engine], "validate"], envs[engine])
 
     edited = sorted((project / "data" / "projects").rglob("*.ttl"))[-1]
     original = edited.read_text(encoding="utf-8")
     edits = iter(range(1_000_000))
 
     def after_edit(engine: str):
-        run_once([kg, "validate"], envs[engine])
+        run_once([commands[engine], "validate"], envs[engine])
         edited.write_text(original + f"\n# edit {next(edits)}\n", encoding="utf-8")
-        return run_once([kg, "validate"], envs[engine])
+        return run_once([commands[engine], "validate"], envs[engine])
 
     steps.update(interleaved({f"kg validate ({e})": (lambda e=e: cold(e)) for e in engines},
                              runs, 600))
     steps.update(interleaved({f"kg validate, one file edited ({e})": (lambda e=e: after_edit(e))
                               for e in engines}, runs, 600))
     edited.write_text(original, encoding="utf-8")
-    ratios = {f"kg build ({e}) / oxigraph load": ratio(steps[f"kg build ({e})"],
-                                                        steps["oxigraph load"])
-              for e in engines}
     return {"scale": scale, "steps": steps, "ratios": ratios}
 
 
@@ -74,6 +89,9 @@ def main() -> None:
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--before", metavar="KG", help="another kg command, measured beside")
+    parser.add_argument("--builds-only", action="store_true",
+                        help="the one-stream load and the builds alone")
     parser.add_argument("--output", default="validators", help="bench/results/OUTPUT.json")
     args = parser.parse_args()
     from kg.serve.assets import oxigraph_binary
@@ -83,7 +101,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kg-validators-") as tmp:
         for scale in (int(s) for s in args.scales.split(",")):
             result = measure(scale, args.runs, Path(tmp), kg, oxigraph,
-                             tuple(args.engines.split(",")))
+                             tuple(args.engines.split(",")), args.before, args.builds_only)
             report.append(result)
             for name, figures in result["steps"].items():
                 print(f"[{scale}x] {name}: median {figures['median_s']} s "

@@ -252,3 +252,13 @@ def test_an_unknown_validator_is_named(run: Run, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 1
     assert "KG_VALIDATOR is 'oxigraph'; it must be 'sparql'" in result.output
     assert "Traceback" not in result.output and "unexpected" not in result.output
+
+
+@pytest.mark.parametrize("threads", ["0", "two", "-1"])
+def test_a_bad_validation_thread_count_is_named(run: Run, monkeypatch: pytest.MonkeyPatch,
+                                                threads: str) -> None:
+    monkeypatch.setenv("KG_VALIDATION_THREADS", threads)
+    result = run("validate")
+    assert result.exit_code == 1
+    assert f"KG_VALIDATION_THREADS is {threads!r}; it must be a whole number" in result.output
+    assert "Traceback" not in result.output and "unexpected" not in result.output

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from conftest import REPO, copy_of_repo
+from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 from test_shapes import CASES, check
 from test_shapes import base as shapes_base
@@ -188,6 +189,20 @@ def test_same_report_on_a_broken_synthetic_project(broken_synthetic: Path, monke
         list(graph.subjects(rdflib.RDF.type, SH.ValidationResult))) - len(
         list(graph.objects(None, SH.detail)))
 
+
+
+def test_the_report_does_not_depend_on_the_threads(broken_synthetic: Path, monkeypatch) -> None:
+    """The constraints run on several threads (kg.validate.in_store); the results, and the
+    report graph, are those of one constraint after another, in the same order."""
+    project = find_project(broken_synthetic)
+    reports = {}
+    for threads in ("1", "3"):
+        monkeypatch.setenv("KG_VALIDATION_THREADS", threads)
+        reports[threads] = _validate_with(project, "sparql", monkeypatch)
+    one, three = reports["1"], reports["3"]
+    assert len(one.results) >= 60
+    assert [vars(r) for r in three.results] == [vars(r) for r in one.results]
+    assert isomorphic(three.results_graph, one.results_graph)
 
 def _validate_with(project, engine: str, monkeypatch, files=None):
     with monkeypatch.context() as patch:

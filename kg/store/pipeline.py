@@ -67,7 +67,13 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
     with store.new_build() as new:
         try:
             database = ox.Store(str(new.database))
-            parsed = parse_into(database, sources, track_subjects=validate and kept is None)
+            # Validation's queries run several times faster on an in-memory copy than on
+            # the RocksDB store being written (at 100x: 8 s against 4 s); the copy is made
+            # while parsing (copying the store afterwards took 6.7 s at 100x, 5.5 s of it
+            # reading RocksDB back).
+            memory = ox.Store() if validate and kept is None else None
+            parsed = parse_into(database, sources, track_subjects=memory is not None,
+                                mirror=memory)
         except OSError as error:
             raise StoreError(f"Could not write the new store in {new.path} "
                              f"({error.strerror or error}); the previous store is unchanged."
@@ -77,11 +83,7 @@ def build(project: Project, store: StoreDir, *, validate: bool = True,
             f"({', '.join(f'{part} {n}' for part, n in sorted(per_part.items()))}): "
             f"{sum(parsed.triples_per_file.values())} triples")
         report = kept
-        if validate and report is None:
-            # Validation's queries run several times faster on an in-memory copy than on the
-            # RocksDB store being written (at 100x: 8 s against 4 s, the copy included).
-            memory = ox.Store()
-            memory.bulk_extend(database.quads_for_pattern(None, None, None))
+        if memory is not None:
             report = validate_project(project, parsed, store=memory,
                                       cache=store.path / VALIDATION_CACHE)
             del memory
@@ -153,14 +155,14 @@ def _refuse_violations(report: ValidationReport) -> None:
             "the store was not changed. Run `kg validate` for the full report.")
 
 
-def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool = True
-               ) -> ParsedSources:
-    """Parse the sources straight into ``store``, in batches, with a progress bar."""
-    loader = Loader(store)
-    with progress("parsing", total=len(sources)) as advance:
+def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool = True,
+               mirror: ox.Store | None = None) -> ParsedSources:
+    """Parse the sources straight into ``store`` (and ``mirror``, when given), in batches,
+    with a progress bar."""
+    stores = (store,) if mirror is None else (store, mirror)
+    with progress("parsing", total=len(sources)) as advance, Loader(*stores) as loader:
         parsed = parse_sources(sources, keep_quads=False, track_subjects=track_subjects,
                                sink=loader, progress=advance)
-        loader.flush()
     return parsed
 
 

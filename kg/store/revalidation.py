@@ -230,7 +230,6 @@ def _afresh(checks, sources: list[SourceFile], key: str, directory: Path,
     shutil.rmtree(directory / "graph", ignore_errors=True)
     disk = ox.Store(str(directory / "graph"))
     memory = ox.Store()
-    to_memory, to_disk = Loader(memory), Loader(disk)
     tables: list[dict[str, str]] = []
     files: dict[str, _File] = {}
     states = {s.relpath: s for s in file_states(sources)}
@@ -244,10 +243,9 @@ def _afresh(checks, sources: list[SourceFile], key: str, directory: Path,
         files[source.relpath] = _File(state.sha256, state.size, state.mtime_ns, len(quads),
                                       _prefix_index(tables, prefixes))
 
-    with progress("parsing", total=len(sources)) as advance:
+    with (progress("parsing", total=len(sources)) as advance, Loader(memory) as to_memory,
+          Loader(disk) as to_disk):
         parsed = parse_sources(sources, keep_quads=False, per_file=keep, progress=advance)
-    to_memory.flush()
-    to_disk.flush()
     found = results_of(checks, parsed, memory, None)
     if found is None:
         return None

@@ -96,17 +96,16 @@ def _in_store(shapes_graph: rdflib.Graph, sparql_constraints: list, parsed: Pars
               compactor: Compactor, store: ox.Store) -> tuple[list, rdflib.Graph] | None:
     """Every constraint evaluated in Oxigraph; None when some shape needs pySHACL."""
     from kg.validate import core_sparql
-    from kg.validate.sparql_constraints import evaluate
+    from kg.validate.in_store import evaluate_all
 
     compiled = core_sparql.compile_shapes(shapes_graph)
     if compiled is None:
         return None
     results_graph = empty_report()
     try:
-        core_sparql.evaluate(compiled, store, shapes_graph, results_graph)
+        evaluate_all(compiled, sparql_constraints, store, shapes_graph, results_graph)
     except core_sparql.Unsupported:  # a generic message this module cannot write
         return None
-    evaluate(sparql_constraints, store, results_graph)
     return list(read_results(results_graph, shapes_graph, parsed, compactor, store)), results_graph
 
 

@@ -23,6 +23,7 @@ fixture, the real data and a broken synthetic project.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -610,18 +611,21 @@ def _messages(result: Result, text: _Text, shapes: rdflib.Graph) -> list[rdflib.
 
 
 def evaluate(compiled: list[CompiledConstraint], store: ox.Store, shapes: rdflib.Graph,
-             results: rdflib.Graph, only: str | None = None) -> int:
+             results: rdflib.Graph, only: str | None = None, show_progress: bool = True
+             ) -> int:
     """Run every compiled shape; add its results to the report graph; return how many.
 
     ``only``: a SPARQL group binding ``?this``; then only those focus nodes are checked
-    (their results are exactly their results in a whole validation).
+    (their results are exactly their results in a whole validation). ``show_progress``:
+    False when the caller draws the bar (kg.validate.in_store, on threads).
     """
     report = results.value(None, RDF.type, SH.ValidationReport)
     evaluator = _Evaluator(store)
     text = _Text(shapes, store)
     copied: set = set()
     added = 0
-    with progress("validating", total=len(compiled), unit="shape") as advance:
+    with (progress("validating", total=len(compiled), unit="shape") if show_progress
+          else contextlib.nullcontext(lambda _n=1: None)) as advance:
         for constraint in compiled:
             for rows in evaluator.evaluate(constraint.shape,
                                                constraint.restricted(only)).values():

@@ -127,7 +127,8 @@ def results_of(checks: Checks, parsed: ParsedSources, store: ox.Store,
                nodes: Iterable[Term] | None) -> tuple[list, object] | None:
     """(result node, result) pairs and the SHACL results graph of ``nodes`` (all focus nodes
     when None); None when a message cannot be written in the store (pySHACL's case)."""
-    from kg.validate import core_sparql, sparql_constraints
+    from kg.validate import core_sparql
+    from kg.validate.in_store import evaluate_all
 
     prefixes = {**checks.shapes.prefixes, **parsed.prefixes}
     only = None
@@ -137,8 +138,7 @@ def results_of(checks: Checks, parsed: ParsedSources, store: ox.Store,
         only = ONLY_MARKED
     results_graph = empty_report()
     try:
-        core_sparql.evaluate(checks.core, store, checks.graph, results_graph, only)
-        sparql_constraints.evaluate(checks.sparql, store, results_graph, only)
+        evaluate_all(checks.core, checks.sparql, store, checks.graph, results_graph, only)
         pairs = list(read_results(results_graph, checks.graph, parsed, Compactor(prefixes),
                                   store))
     except core_sparql.Unsupported:
