@@ -41,18 +41,23 @@ def test_a_closed_pipe_is_a_normal_end(run: Run, project: Path, store: Path,
 
 @pytest.fixture(scope="module")
 def build_duration_s(tmp_path_factory: pytest.TempPathFactory) -> float:
-    """How long a whole build of the repository's sources takes here, start-up included."""
+    """How long a whole build of the repository's sources takes here, start-up included: the
+    faster of two, since the first after a fresh install also fills the caches, and a signal
+    aimed by a slow first build lands after a later build has already finished."""
     from conftest import REPO
 
-    started = time.monotonic()
-    process = kg_process(REPO, tmp_path_factory.mktemp("timed") / "store", "build",
-                         stdout=subprocess.DEVNULL)
-    process.stderr.read()
-    assert process.wait(timeout=300) == 0
-    return time.monotonic() - started
+    durations = []
+    for attempt in range(2):
+        started = time.monotonic()
+        process = kg_process(REPO, tmp_path_factory.mktemp(f"timed{attempt}") / "store", "build",
+                             stdout=subprocess.DEVNULL)
+        process.stderr.read()
+        assert process.wait(timeout=300) == 0
+        durations.append(time.monotonic() - started)
+    return min(durations)
 
 
-@pytest.mark.parametrize("share", [0.25, 0.45, 0.65])
+@pytest.mark.parametrize("share", [0.2, 0.4, 0.6])
 def test_ctrl_c_while_working_is_one_sentence(store: Path, build_duration_s: float,
                                               share: float) -> None:
     """The repository's own sources, the signal sent a share of the way through a build as

@@ -142,5 +142,6 @@ def test_the_checks_fail_on_the_mistakes_they_exist_for() -> None:
     sibling = {**GRAPH, "kg.link.wikidata": GRAPH["kg.link.wikidata"] | {"kg.publish.export"}}
     assert violations(sibling) == ["kg.link.wikidata imports kg.publish.export"]
     looped = {**GRAPH, "kg.validate.report": GRAPH["kg.validate.report"] | {"kg.validate.parts"}}
-    assert any("kg.validate.parts -> kg.validate.report -> kg.validate.parts" in loop
-               for loop in loops(looped))
+    # where the search enters the loop depends on the other modules: compare its members
+    assert {"kg.validate.parts", "kg.validate.report"} in [set(loop.split(" -> "))
+                                                          for loop in loops(looped)]
