@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, KgError
@@ -37,20 +36,35 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
-@dataclass
 class Request:
-    """One `kg query` invocation, its options already read."""
+    """One `kg query` invocation, its options already read.
 
-    query: str | None = None
-    expression: str | None = None
-    params: tuple[str, ...] = ()
-    fmt: str | None = None
-    output: str | None = None
-    wide: bool = False
-    width: int | None = None
-    page: int | None = None
-    all_rows: bool = False
-    endpoints: dict[str, str] = field(default_factory=dict)
+    A plain class, not a dataclass: importing ``dataclasses`` (with ``inspect``) is a fifth
+    of a cold `kg query` over Python's own start (bench/README.md, item 2).
+    """
+
+    __slots__ = (
+        "all_rows",
+        "endpoints",
+        "expression",
+        "fmt",
+        "output",
+        "page",
+        "params",
+        "query",
+        "wide",
+        "width",
+    )
+
+    def __init__(self, query: str | None = None, expression: str | None = None,
+                 params: tuple[str, ...] = (), fmt: str | None = None,
+                 output: str | None = None, wide: bool = False, width: int | None = None,
+                 page: int | None = None, all_rows: bool = False,
+                 endpoints: dict[str, str] | None = None) -> None:
+        self.query, self.expression, self.params, self.fmt = query, expression, params, fmt
+        self.output, self.wide, self.width, self.page = output, wide, width, page
+        self.all_rows = all_rows
+        self.endpoints: dict[str, str] = endpoints if endpoints is not None else {}
 
 
 def locate_store(project, store_arg: str | None):

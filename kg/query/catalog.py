@@ -28,7 +28,7 @@ import contextlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -69,17 +69,23 @@ _NUMERIC = {"integer", "decimal", "double", "float", "int", "long", "nonNegative
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass(frozen=True)
-class Parameter:
+# Records as namedtuples, not dataclasses: importing ``dataclasses`` (with ``inspect``) and
+# making a dataclass cost a cold `kg query` more than all of its query (bench/README.md).
+_ParameterFields = namedtuple("_ParameterFields", (
+    "name",      # as users give it: --param name=value
+    "variable",  # the query's variable, without ?
+    "required",
+    "kind",      # "literal", "iri", "number", "lang", or "datatype"
+    "detail",    # the language tag, or the datatype as prefix:local
+    "default",
+    "allowed",   # the values ``#+ enumerate`` allows, or ()
+), defaults=(None, None, ()))
+
+
+class Parameter(_ParameterFields):
     """A query variable users bind with ``--param name=value``."""
 
-    name: str
-    variable: str
-    required: bool
-    kind: str  # "literal", "iri", "number", "lang", or "datatype"
-    detail: str | None = None  # the language tag, or the datatype as prefix:local
-    default: str | None = None
-    allowed: tuple[str, ...] = ()
+    __slots__ = ()
 
     def describe(self) -> str:
         kind = {"lang": f"text@{self.detail}", "datatype": self.detail}.get(self.kind, self.kind)
@@ -88,25 +94,26 @@ class Parameter:
         return f"{self.name} ({kind}, {state})"
 
 
-@dataclass(frozen=True)
-class StoredQuery:
-    name: str
-    text: str
-    summary: str = ""
-    description: str = ""
-    tags: tuple[str, ...] = ()
-    parameters: tuple[Parameter, ...] = ()
-    path: Path | None = None
-    linked_items: str | None = None
-    #: How the answer is drawn besides the table (``#+ view:``): a kind from VIEWS and,
-    #: from a mapping such as ``{type: graph, layout: layered}``, options naming columns.
-    view: str = "table"
-    view_options: tuple[tuple[str, str], ...] = ()
-    #: Rows a page (``#+ pagination: N``); None: the answer comes whole.
-    page_size: int | None = None
-    #: ``#+ checked_by``: shapes every validated build conforms to that find each row of
-    #: this query, so a validated build's answer is empty by construction.
-    checked_by: tuple[str, ...] = ()
+_StoredQueryFields = namedtuple("_StoredQueryFields", (
+    "name", "text", "summary", "description",
+    "tags",          # tuple of str
+    "parameters",    # tuple of Parameter
+    "path",          # the .rq file, or None
+    "linked_items",  # ``#+ linked_items``: the variable a SERVICE block's items come in
+    # How the answer is drawn besides the table (``#+ view:``): a kind from VIEWS and, from
+    # a mapping such as ``{type: graph, layout: layered}``, options naming columns.
+    "view", "view_options",
+    "page_size",     # rows a page (``#+ pagination: N``); None: the answer comes whole
+    # ``#+ checked_by``: shapes every validated build conforms to that find each row of
+    # this query, so a validated build's answer is empty by construction.
+    "checked_by",
+), defaults=("", "", (), (), None, None, "table", (), None, ()))
+
+
+class StoredQuery(_StoredQueryFields):
+    """One query of the catalog (or one asked inline), its ``#+`` header read."""
+
+    __slots__ = ()
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
@@ -31,14 +30,23 @@ TABLE_FORMATS = ("table", *RESULT_FORMATS)
 MIN_COLUMN = 12
 
 
-@dataclass
 class Answer:
-    """A materialised SELECT or ASK answer, for the table renderer."""
+    """A materialised SELECT or ASK answer, for the table renderer.
 
-    kind: str  # "select" or "ask"
-    variables: list[str]
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
-    boolean: bool | None = None
+    A plain class, not a dataclass: see kg.query.catalog (a cold `kg query` makes one).
+    """
+
+    __slots__ = ("boolean", "kind", "rows", "variables")
+
+    def __init__(self, kind: str, variables: list[str],
+                 rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]],
+                 boolean: bool | None = None) -> None:
+        self.kind = kind  # "select" or "ask"
+        self.variables, self.rows, self.boolean = variables, rows, boolean
+
+    def __repr__(self) -> str:
+        return (f"Answer({self.kind!r}, {self.variables!r}, {len(self.rows)} rows, "
+                f"boolean={self.boolean!r})")
 
 
 #: A list of triples is a CONSTRUCT/DESCRIBE answer from a remote endpoint (kg.query.remote).
@@ -66,7 +74,7 @@ def execute(store: ox.Store, query: StoredQuery, params: dict[str, str],
     if page is not None and query.page_size:
         text = page_text(text, query.page_size, page)
     with _query_errors(query, prefixes):
-        text = federated_text(store, replace(query, text=text), endpoints or {})
+        text = federated_text(store, query._replace(text=text), endpoints or {})
         return store.query(text, prefixes=prefixes)
 
 

@@ -9,8 +9,8 @@ the copy bundled inside the installed package (``kg/_project``).
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg import __version__
@@ -24,19 +24,19 @@ SOURCE_PARTS = ("ontology", "shapes", "data")
 SOURCE_SUFFIX = ".ttl"
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """One Turtle source, identified by its path relative to the project."""
+# Records as namedtuples, not dataclasses: importing ``dataclasses`` costs a cold `kg query`
+# more than its query does (bench/README.md).
+class SourceFile(namedtuple("SourceFile", ("path", "relpath", "part"))):
+    """One Turtle source (``path``), identified by its path relative to the project
+    (``relpath``, with ``/``), in a part (``ontology``, ``shapes``, ``data``)."""
 
-    path: Path
-    relpath: str
-    part: str
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Project:
-    root: Path
-    bundled: bool = False
+class Project(namedtuple("Project", ("root", "bundled"), defaults=(False,))):
+    """A project checkout at ``root`` (``bundled``: the copy installed inside the package)."""
+
+    __slots__ = ()
 
     @property
     def queries_dir(self) -> Path:
@@ -117,14 +117,10 @@ def find_project(explicit: str | os.PathLike[str] | None = None) -> Project:
     return Project(root, bundled=root.name == "_project")
 
 
-@dataclass(frozen=True)
-class FileState:
+class FileState(namedtuple("FileState", ("relpath", "sha256", "size", "mtime_ns"))):
     """What the fingerprint remembers of a file: its content hash, plus stat to skip rehashing."""
 
-    relpath: str
-    sha256: str
-    size: int
-    mtime_ns: int
+    __slots__ = ()
 
     def to_json(self) -> dict:
         return {"path": self.relpath, "sha256": self.sha256, "size": self.size,

@@ -25,7 +25,6 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,11 +41,24 @@ MANIFEST = "manifest.json"
 HEAD = "head.json"
 
 
-@dataclass(frozen=True)
 class Build:
-    """One finished, immutable build."""
+    """One finished, immutable build.
 
-    path: Path
+    A plain class, not a dataclass: importing ``dataclasses`` costs a cold `kg query` more
+    than its query does (bench/README.md).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Build) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"Build({str(self.path)!r})"
 
     @property
     def database(self) -> Path:
