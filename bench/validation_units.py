@@ -19,8 +19,7 @@ os.environ["KG_PROGRESS"] = "0"
 def main(project_dir: str) -> None:
     import pyoxigraph as ox
 
-    from kg.sources import parse_sources
-    from kg.sources.project import find_project
+    from kg.sources import find_project, parse_sources
     from kg.store.pipeline import GRAPH_PARTS, parse_into
     from kg.validate import core_sparql, sparql_constraints
     from kg.validate.rdflib_bridge import to_rdflib

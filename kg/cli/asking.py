@@ -39,8 +39,8 @@ def say(message: str) -> None:
 class Request:
     """One `kg query` invocation, its options already read.
 
-    A plain class, not a dataclass: importing ``dataclasses`` (with ``inspect``) is a fifth
-    of a cold `kg query` over Python's own start (bench/README.md, item 2).
+    A plain class, not a dataclass: a cold `kg query` must not import ``dataclasses``
+    (tests/test_cold_query.py).
     """
 
     __slots__ = (

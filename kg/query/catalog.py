@@ -69,8 +69,8 @@ _NUMERIC = {"integer", "decimal", "double", "float", "int", "long", "nonNegative
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-# Records as namedtuples, not dataclasses: importing ``dataclasses`` (with ``inspect``) and
-# making a dataclass cost a cold `kg query` more than all of its query (bench/README.md).
+# Records as namedtuples, not dataclasses: a cold `kg query` must not import
+# ``dataclasses`` (tests/test_cold_query.py).
 _ParameterFields = namedtuple("_ParameterFields", (
     "name",      # as users give it: --param name=value
     "variable",  # the query's variable, without ?

@@ -33,7 +33,8 @@ MIN_COLUMN = 12
 class Answer:
     """A materialised SELECT or ASK answer, for the table renderer.
 
-    A plain class, not a dataclass: see kg.query.catalog (a cold `kg query` makes one).
+    A plain class, not a dataclass: a cold `kg query` must not import ``dataclasses``
+    (tests/test_cold_query.py).
     """
 
     __slots__ = ("boolean", "kind", "rows", "variables")

@@ -24,8 +24,8 @@ SOURCE_PARTS = ("ontology", "shapes", "data")
 SOURCE_SUFFIX = ".ttl"
 
 
-# Records as namedtuples, not dataclasses: importing ``dataclasses`` costs a cold `kg query`
-# more than its query does (bench/README.md).
+# Records as namedtuples, not dataclasses: a cold `kg query` must not import
+# ``dataclasses`` (tests/test_cold_query.py).
 class SourceFile(namedtuple("SourceFile", ("path", "relpath", "part"))):
     """One Turtle source (``path``), identified by its path relative to the project
     (``relpath``, with ``/``), in a part (``ontology``, ``shapes``, ``data``)."""

@@ -44,8 +44,8 @@ HEAD = "head.json"
 class Build:
     """One finished, immutable build.
 
-    A plain class, not a dataclass: importing ``dataclasses`` costs a cold `kg query` more
-    than its query does (bench/README.md).
+    A plain class, not a dataclass: a cold `kg query` must not import ``dataclasses``
+    (tests/test_cold_query.py).
     """
 
     def __init__(self, path: Path) -> None:
