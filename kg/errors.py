@@ -57,7 +57,8 @@ class BadQuery(QueryError):
 
 
 # Oxigraph prefixes its parse messages with a position we already report as file:line:col.
-_POSITION_PREFIX = re.compile(
+# A pattern, not a compiled one: re compiles it on the first error, not on every `kg query`.
+_POSITION_PREFIX = (
     r"^(Parser error )?(at line \d+ between columns \d+ and \d+"
     r"|between line \d+ column \d+ and line \d+ column \d+"
     r"|at line \d+ column \d+|on line \d+)?:\s*"
@@ -66,5 +67,5 @@ _POSITION_PREFIX = re.compile(
 
 def syntax_error_from_oxigraph(file: str, error: SyntaxError) -> SourceSyntaxError:
     """Turn pyoxigraph's ``SyntaxError`` (which carries line and column) into ours."""
-    reason = _POSITION_PREFIX.sub("", error.msg or str(error), count=1) or str(error)
+    reason = re.sub(_POSITION_PREFIX, "", error.msg or str(error), count=1) or str(error)
     return SourceSyntaxError(file, error.lineno, error.offset, reason)

@@ -111,3 +111,27 @@ def test_parse_reads_options_as_click_does() -> None:
     assert parse(["x", "-o", "a", "-o", "b"]) is None  # repeated
     assert parse(["x", "--endpoint", "http://127.0.0.1:1/"]) is None
     assert parse(["-"]) is None  # stdin is read once
+
+
+def test_a_store_that_cannot_be_opened_is_reported_as_click_reports_it(
+        repo_store: Path, tmp_path: Path) -> None:
+    """The fast path opens the store on a thread while it reads the query; the thread's
+    error must still reach the user, through click's form, with the same words and code."""
+    import shutil
+
+    broken = tmp_path / "store"
+    shutil.copytree(repo_store, broken)
+    current = (broken / "CURRENT").read_text(encoding="utf-8").strip()
+    database = broken / "builds" / current / "oxigraph"
+    shutil.rmtree(database)
+    database.mkdir()  # there, so the build counts as live, but no RocksDB in it
+    (database / "CURRENT").write_text("not a manifest\n", encoding="utf-8")
+    fast = run(broken, ["lifecycle", "-f", "csv"], fast=True)
+    reference = run(broken, ["lifecycle", "-f", "csv"], fast=False)
+    stderr = "".join(line + "\n" for line in fast.stderr.splitlines()
+                     if not line.startswith("import time:"))
+    assert "cannot be opened" in reference.stderr and reference.returncode != 0
+    assert (fast.returncode, fast.stdout, stderr) == \
+        (reference.returncode, reference.stdout, reference.stderr)
+    assert any(line.rsplit("|", 1)[1].strip() == "click"
+               for line in fast.stderr.splitlines() if line.startswith("import time:"))

@@ -83,14 +83,17 @@ def prepare(project, store_dir, request: Request):
             parameter_values(request.params), table_width(request))
 
 
-def answer_locally(store_dir, project, build, request: Request) -> None:
-    """Ask the live ``build`` and write the answer: the whole `kg query` on the local store."""
+def answer_locally(store_dir, project, build, request: Request, opening=None) -> None:
+    """Ask the live ``build`` and write the answer: the whole `kg query` on the local store.
+
+    ``opening``: the build's store already being opened (``Build.open_meanwhile``).
+    """
     from kg.query import execute, render, take_page
     from kg.terms import Compactor
 
     stored, page, values, width = prepare(project, store_dir, request)
     compactor = Compactor(build.head.get("prefixes", {}))
-    store = build.open()
+    store = build.open() if opening is None else opening.store()
     result = execute(store, stored, values, compactor.prefixes, request.endpoints, page,
                      conforms=build.validated)
     more = False

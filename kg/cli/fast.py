@@ -82,19 +82,27 @@ def run(arguments: list[str]) -> bool:
 
 
 def _answer(options: dict[str, object]) -> bool:
-    from kg.cli.asking import Request, answer_locally, locate_store
+    from kg.cli.asking import locate_store
     from kg.sources import find_project
-    from kg.store.freshness import staleness
 
     project = find_project(options.get("--project") or os.environ.get("KG_PROJECT") or None)
     store = locate_store(project, options.get("--store"))
     build = store.current()
-    if build is None or staleness(project, build) is not None:
-        return False  # to be built first, with click's progress and messages
-    request = Request(options["query"], options.get("--expression"),
-                      tuple(options["--param"]), options.get("--format"),
-                      options.get("--output"), bool(options.get("--wide")),
-                      options.get("--width"), options.get("--page"),
-                      bool(options.get("--all")))
-    answer_locally(store, project, build, request)
-    return True
+    if build is None:
+        return False
+    opening = build.open_meanwhile()  # first: the rest is imported while the store opens
+    try:
+        from kg.cli.asking import Request, answer_locally
+        from kg.store.freshness import staleness
+
+        if staleness(project, build) is not None:
+            return False  # to be built first, with click's progress and messages
+        request = Request(options["query"], options.get("--expression"),
+                          tuple(options["--param"]), options.get("--format"),
+                          options.get("--output"), bool(options.get("--wide")),
+                          options.get("--width"), options.get("--page"),
+                          bool(options.get("--all")))
+        answer_locally(store, project, build, request, opening)
+        return True
+    finally:
+        opening.close()  # also when click takes over: no thread left opening the store
