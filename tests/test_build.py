@@ -196,3 +196,24 @@ def test_unreadable_store_is_one_sentence(run: Run, store: Path) -> None:
     assert result.exit_code == 1
     assert "cannot be opened" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_parsing_turns_the_garbage_collector_back_on_whatever_happens(project: Path) -> None:
+    """parse_into switches Python's collector off while it parses (bench/README.md, item 1);
+    a parse error must not leave a long-running process (kg serve) without it."""
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg.errors import InputError
+    from kg.store.pipeline import GRAPH_PARTS, parse_into
+
+    sources = find_project(project).sources(GRAPH_PARTS)
+    assert gc.isenabled()
+    parsed = parse_into(ox.Store(), sources)
+    assert gc.isenabled() and sum(parsed.triples_per_file.values()) > 0
+    write(project / "data" / "gamma.ttl",
+          PREFIXES + 'exd:gamma a ex:Project ;\n    rdfs:label "Gamma ;\n')
+    with pytest.raises(InputError):
+        parse_into(ox.Store(), find_project(project).sources(GRAPH_PARTS))
+    assert gc.isenabled()

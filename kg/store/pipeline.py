@@ -158,11 +158,24 @@ def _refuse_violations(report: ValidationReport) -> None:
 def parse_into(store: ox.Store, sources: list[SourceFile], track_subjects: bool = True,
                mirror: ox.Store | None = None) -> ParsedSources:
     """Parse the sources straight into ``store`` (and ``mirror``, when given), in batches,
-    with a progress bar."""
+    with a progress bar.
+
+    Python's cyclic garbage collector is off meanwhile: the parse makes millions of objects
+    that stay (the subject index) and no cycles, and each full collection walks them all
+    (56 collections, 6 of 86 s at 1000x: bench/README.md, item 1).
+    """
+    import gc
+
     stores = (store,) if mirror is None else (store, mirror)
-    with progress("parsing", total=len(sources)) as advance, Loader(*stores) as loader:
-        parsed = parse_sources(sources, keep_quads=False, track_subjects=track_subjects,
-                               sink=loader, progress=advance)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with progress("parsing", total=len(sources)) as advance, Loader(*stores) as loader:
+            parsed = parse_sources(sources, keep_quads=False, track_subjects=track_subjects,
+                                   sink=loader, progress=advance)
+    finally:
+        if collecting:
+            gc.enable()
     return parsed
 
 

@@ -301,9 +301,7 @@ class _Evaluator:
                 count = component[1]
                 if kind == SH.minCount and count == 0:
                     continue
-                test = f"< {count}" if kind == SH.minCount else f"> {count}"
-                query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {shape.sparql_path} "
-                         f"?value }} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {test})")
+                query = _count_query(focus, shape.sparql_path, kind == SH.minCount, count)
                 component_iri = (SH.MinCountConstraintComponent if kind == SH.minCount
                                  else SH.MaxCountConstraintComponent)
                 for row in self.rows(query):
@@ -420,6 +418,23 @@ _SURELY_WELL_FORMED = {
 
 _NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
 _VALUES_AT_MOST = 10_000
+
+
+def _count_query(focus: str, path: str, minimum: bool, count: int) -> str:
+    """The focus nodes with fewer than (``minimum``) or more than ``count`` distinct values.
+
+    The common cases without a GROUP BY over every focus node joined to its values (an
+    OPTIONAL for the nodes with none): "at least one" is a NOT EXISTS, and "at most n" groups
+    only the nodes that have values, since one without cannot have too many. At 100x, in
+    memory: 0.37-0.44 s -> 0.11-0.14 s, and 0.38 -> 0.29-0.32 s (bench/README.md, item 1).
+    """
+    if minimum and count == 1:
+        return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} ?value }} }}"
+    if minimum:
+        return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {count})")
+    return (f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {count})")
 
 
 def _restricted(focus: str, nodes: set | None) -> str:
