@@ -160,6 +160,22 @@ def test_an_unvalidated_build_is_never_published(run: Run, project: Path, tmp_pa
     assert run("export").exit_code == 0
 
 
+def test_a_store_rocksdb_finds_corrupt_is_reported_by_every_command(
+        run: Run, store: Path) -> None:
+    """RocksDB raises RuntimeError on corruption; the server's workers and the site open
+    the database by path, so `kg serve` must say so before it starts them. (`kg export`
+    answers from the dump kept in the build and needs no database.)"""
+    assert run("build").exit_code == 0
+    database = store / "builds" / (store / "CURRENT").read_text(encoding="utf-8").strip()
+    database /= "oxigraph"
+    (database / "CURRENT").write_text("not a manifest\n", encoding="utf-8")
+    for args in (["serve", "--port", "0"], ["query", "projects"], ["stats"]):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "cannot be opened" in result.output and "unexpected" not in result.output
+        assert "run `kg build`" in result.output
+
+
 # -- tables ---------------------------------------------------------------------------------------
 
 LONG = ("A recommendation long enough to need wrapping on any ordinary terminal, with "

@@ -183,7 +183,8 @@ class Opening:
         return self._store
 
     def close(self) -> None:
-        """Wait for the thread and let the store go (the answer will not come from it)."""
+        """Wait for the thread and drop this handle on the store (after the answer, or when it
+        will not come from the store), so that nothing is left opening at exit."""
         self._thread.join()
         self._store = None
 
