@@ -6,13 +6,15 @@ scratch with each, and `kg validate` after one edited project file with each. Pr
 with the load average and writes ``bench/results/validators.json``.
 
 Usage: python bench/validators.py [--scales 1,100] [--runs 3] [--engines pyshacl,sparql]
-                                  [--before KG] [--builds-only]
+                                  [--before KG [--before-shapes DIR]] [--builds-only]
 
 ``--before KG`` adds a variant ``before``: the in-store validator of another kg command (a
 checkout of an earlier commit, say ``PYTHONPATH=CHECKOUT exec python -P -m kg "$@"``: without
 ``-P``, ``python -m`` puts the working directory first on the path, and this checkout's kg wins),
-so a change is measured side by side with what it changes. ``--builds-only`` times the load and
-the builds alone (a whole ``kg validate`` at 1000x takes minutes, writing its state).
+so a change is measured side by side with what it changes. ``--before-shapes DIR`` gives that
+variant the shapes of DIR (an earlier commit's ``shapes/``, say) in a project of its own that
+links to the same data, so a change of the shapes is measured too. ``--builds-only`` times
+the load and the builds alone (a whole ``kg validate`` at 1000x takes minutes, writing its state).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ ENGINES = ("pyshacl", "sparql")
 
 def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
             engines: tuple[str, ...] = ENGINES, before: str | None = None,
-            builds_only: bool = False) -> dict:
+            builds_only: bool = False, before_shapes: Path | None = None) -> dict:
     project = work / f"project-{scale}x"
     generate(scale, project)
     files = sorted(p for part in ("ontology", "data") for p in (project / part).rglob("*.ttl"))
@@ -50,6 +52,9 @@ def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
     envs = {engine: {**env, "KG_VALIDATOR": "sparql" if engine == "before" else engine,
                      "KG_STORE": str(stores[engine])}
             for engine in commands}
+    if before is not None and before_shapes is not None:
+        envs["before"]["KG_PROJECT"] = str(with_shapes(project, before_shapes,
+                                                       work / f"project-{scale}x-before"))
     engines = tuple(commands)
     steps = interleaved({
         "oxigraph load": lambda: oxigraph_load(oxigraph, stream, work / "ox", env),
@@ -83,6 +88,17 @@ def measure(scale: int, runs: int, work: Path, kg: str, oxigraph: str,
     return {"scale": scale, "steps": steps, "ratios": ratios}
 
 
+def with_shapes(project: Path, shapes: Path, target: Path) -> Path:
+    """``project`` with the shapes of ``shapes``: its other parts linked, not copied."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for part in project.iterdir():
+        if part.name != "shapes":
+            (target / part.name).symlink_to(part.resolve(), target_is_directory=part.is_dir())
+    shutil.copytree(shapes, target / "shapes")
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,6 +106,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--before", metavar="KG", help="another kg command, measured beside")
+    parser.add_argument("--before-shapes", metavar="DIR", type=Path,
+                        help="the shapes/ the --before variant validates against")
     parser.add_argument("--builds-only", action="store_true",
                         help="the one-stream load and the builds alone")
     parser.add_argument("--output", default="validators", help="bench/results/OUTPUT.json")
@@ -101,7 +119,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kg-validators-") as tmp:
         for scale in (int(s) for s in args.scales.split(",")):
             result = measure(scale, args.runs, Path(tmp), kg, oxigraph,
-                             tuple(args.engines.split(",")), args.before, args.builds_only)
+                             tuple(args.engines.split(",")), args.before, args.builds_only,
+                             args.before_shapes)
             report.append(result)
             for name, figures in result["steps"].items():
                 print(f"[{scale}x] {name}: median {figures['median_s']} s "
