@@ -78,8 +78,7 @@ def on_both(name: str, repo_store: Path, server: Virtuoso
     separators = concatenations(query.text)
     store = StoreDir(repo_store).current().open()
     local = rows(execute(store, query, {}, {}), separators)
-    # The slowest catalog query on Virtuoso takes about 1.5 s on a quiet machine (2026-12-04):
-    # room for a busy one, below the server's MaxQueryExecutionTime of 60 s
+    # openness-disagreements takes Virtuoso about 20 s on a quiet machine: room for a busy one
     remote = rows(query_endpoint(server.sparql, substitute(query.text, bind(query, {}, {})),
                                  GRAPHS, 180, name), separators)
     return local, remote
