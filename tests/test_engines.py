@@ -78,7 +78,8 @@ def on_both(name: str, repo_store: Path, server: Virtuoso
     separators = concatenations(query.text)
     store = StoreDir(repo_store).current().open()
     local = rows(execute(store, query, {}, {}), separators)
-    # openness-disagreements takes Virtuoso about 20 s on a quiet machine: room for a busy one
+    # openness-disagreements takes Virtuoso about 20 s on a quiet machine, and past 60 s under
+    # CI's load once: the server's MaxQueryExecutionTime (170 s) and this timeout leave room
     remote = rows(query_endpoint(server.sparql, substitute(query.text, bind(query, {}, {})),
                                  GRAPHS, 180, name), separators)
     return local, remote

@@ -63,7 +63,7 @@ EnabledDavVSP = 0
 
 [SPARQL]
 ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = 170
 MaxQueryCostEstimationTime = 400
 
 [Plugins]
