@@ -162,9 +162,10 @@ def test_an_unvalidated_build_is_never_published(run: Run, project: Path, tmp_pa
 
 def test_a_store_rocksdb_finds_corrupt_is_reported_by_every_command(
         run: Run, store: Path) -> None:
-    """RocksDB raises RuntimeError on corruption; the server's workers and the site open
-    the database by path, so `kg serve` must say so before it starts them. (`kg export`
-    answers from the dump kept in the build and needs no database.)"""
+    """RocksDB raises RuntimeError on corruption. Every reader opens the store the same way, so
+    each command says so in one sentence, and `kg serve` says it first, before any warning
+    about what depends on the store. (`kg export` answers from the dump kept in the build and
+    needs no database.)"""
     assert run("build").exit_code == 0
     database = store / "builds" / (store / "CURRENT").read_text(encoding="utf-8").strip()
     database /= "oxigraph"
@@ -174,6 +175,13 @@ def test_a_store_rocksdb_finds_corrupt_is_reported_by_every_command(
         assert result.exit_code == 1, (args, result.output)
         assert "cannot be opened" in result.output and "unexpected" not in result.output
         assert "run `kg build`" in result.output
+        assert "warning" not in result.output
+    # The server's workers open it the same way, and the pool raises what they found.
+    from kg.errors import StoreError
+    from kg.serve.pool import WorkerPool
+
+    with pytest.raises(StoreError, match=r"cannot be opened.*run `kg build`"):
+        WorkerPool(str(database), 1)
 
 
 # -- tables ---------------------------------------------------------------------------------------

@@ -67,7 +67,6 @@ def serve(env: Env, host: str, port: int, timeout_s: float, cors: bool,
     if service_map:  # Wikidata's endpoint is replaced by the mirror, which must be allowed
         allowed = tuple(dict.fromkeys((*allowed, *service_map.values())))
     build = env.published_build("the endpoint", fresh=False)
-    build.open()  # the workers and the site open it by path: say here if it cannot be opened
     settings = Settings(database=build.database, host=host, port=port, timeout_s=timeout_s,
                         cors=cors, allow_service=allowed, service_map=service_map,
                         max_rows=max_rows, project_root=env.project.root,

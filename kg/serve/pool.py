@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from kg.errors import StoreError
 from kg.serve.worker import MEMORY, worker_main
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a threaded server
@@ -73,8 +74,11 @@ class WorkerPool:
         process.start()
         child.close()
         worker = Worker(process, parent, reserve)
-        if not parent.poll(60) or not parent.recv().get("ready"):
+        reply = parent.recv() if parent.poll(60) else {}
+        if not reply.get("ready"):
             worker.stop()
+            if "error" in reply:  # the store cannot be opened: say why
+                raise StoreError(reply["error"])
             raise OSError("a query worker did not start")
         with self._cond:
             self._all.add(worker)

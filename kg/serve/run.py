@@ -12,6 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
+from kg.errors import StoreError
 from kg.publish.web import Site
 from kg.query import Catalog
 from kg.serve.app import App
@@ -27,6 +28,11 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
     """Run until SIGINT or SIGTERM; workers are stopped on the way out."""
     for warning in check_allow_list(settings.allow_service):
         say(f"warning: {warning}")
+    # first, so that a store that cannot be opened is the one error (StoreError), before any
+    # warning about what depends on it; entity pages and descriptions are bounded queries on
+    # this read-only handle in this process
+    site = Site.open(settings.database, settings.project_root or queries_dir.parent,
+                     settings.prefixes)
     try:
         assets = load_assets(settings.database, assets_cache)
     except OSError as error:
@@ -43,16 +49,14 @@ def serve(settings: Settings, queries_dir: Path, assets_cache: Path, triples: in
         say("notice: the query workers cannot be sealed off the network on this machine "
             f"({problem}), so federation is off: queries with SERVICE get 400")
     try:
-        # entity pages and descriptions: bounded queries on a read-only handle in this process
-        site = Site.open(settings.database, settings.project_root or queries_dir.parent,
-                         settings.prefixes).warm()
+        site.warm()
         pool = WorkerPool(str(settings.database), settings.workers,
                           queue_size=settings.queue_size,
                           queue_timeout_s=settings.queue_timeout_s,
                           memory_mb=settings.worker_memory_mb,
                           reserve=settings.reserve_workers, patience_s=settings.patience_s,
                           relay_socket=relay.path if relay else None)
-    except OSError:
+    except (OSError, StoreError):
         listener.close()
         raise
     host, port = listener.getsockname()[:2]
@@ -92,7 +96,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         listener.bind((host, port))
         listener.listen(2048)
-    except OSError:
+    except (OSError, StoreError):
         listener.close()
         raise
     listener.set_inheritable(True)

@@ -21,8 +21,10 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from kg.errors import StoreError
 from kg.query import linked_wikidata_items, send_values
 from kg.serve.formats import GRAPHS, HTML, RESULTS, NotAcceptable, choose
+from kg.store.builds import open_read_only
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -47,7 +49,11 @@ def worker_main(conn: Connection, database: str, relay_socket: str | None = None
 
         seal()
         start_worker_relay(relay_socket)
-    store = ox.Store.read_only(database)
+    try:
+        store = open_read_only(database)
+    except StoreError as error:
+        conn.send({"ready": False, "error": str(error)})
+        return
     if memory_mb:
         used = _address_space()
         limit = used + (memory_mb << 20)

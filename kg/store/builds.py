@@ -142,15 +142,21 @@ class Build:
 
     def open(self) -> ox.Store:
         """Open read-only: builds are immutable, so many readers can share one."""
-        try:
-            return ox.Store.read_only(str(self.database))
-        except (OSError, RuntimeError) as error:  # RuntimeError: RocksDB finds corruption
-            raise StoreError(f"The store at {self.database} cannot be opened ({error}); "
-                             "run `kg build` to rebuild it.") from None
+        return open_read_only(self.database)
 
     def open_meanwhile(self) -> Opening:
         """Start opening the store on a thread; ``Opening.store()`` waits for it."""
         return Opening(self)
+
+
+def open_read_only(database: Path | str) -> ox.Store:
+    """Open a build's store read-only, the one way every reader does (commands, the site, the
+    server's workers), so that a missing or corrupt store is one clear error everywhere."""
+    try:
+        return ox.Store.read_only(str(database))
+    except (OSError, RuntimeError) as error:  # RuntimeError: RocksDB finds corruption
+        raise StoreError(f"The store at {database} cannot be opened ({error}); "
+                         "run `kg build` to rebuild it.") from None
 
 
 class Opening:

@@ -81,6 +81,7 @@ class Site:
         import json
 
         from kg.sources import Project
+        from kg.store.builds import open_read_only
 
         build = database.parent
         try:
@@ -88,7 +89,7 @@ class Site:
         except (OSError, ValueError):
             manifest = {}
         project = Project(project_root, bundled=project_root.name == "_project")
-        return cls(ox.Store.read_only(str(database)), project, prefixes, build / "site",
+        return cls(open_read_only(database), project, prefixes, build / "site",
                    manifest.get("fingerprint", ""), editor=editor)
 
     def warm(self) -> Site:
