@@ -80,19 +80,54 @@ def merge_reports(into: rdflib.Graph, other: rdflib.Graph) -> None:
 
 def read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: ParsedSources,
                   compactor: Compactor, store: ox.Store):
-    def shape_name(node, depth: int = 0) -> str | None:
+    """Each result of a SHACL report graph, as kg's ValidationResult (with its result node)."""
+    reader = _ResultReader(graph, shapes_graph, compactor, store)
+    show = reader.show
+    for result in graph.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = graph.value(result, SH.focusNode)
+        messages = sorted(str(m) for m in graph.objects(result, SH.resultMessage))
+        yield result, ValidationResult(
+            severity=SEVERITIES.get(graph.value(result, SH.resultSeverity), "Violation"),
+            file=_origin(parsed, focus),
+            focus=show(focus) or "",
+            path=show(graph.value(result, SH.resultPath)),
+            value=show(graph.value(result, SH.value)),
+            message="; ".join(messages) or "(the shape has no sh:message)",
+            shape=reader.shape_name(graph.value(result, SH.sourceShape)),
+            component=show(graph.value(result, SH.sourceConstraintComponent)),
+        )
+
+
+class _ResultReader:
+    """Names of a report's nodes as readers see them.
+
+    A class, not closures that call each other: those closures formed a reference cycle
+    holding ``store``, so the build's in-memory copy of the graph (1.4 GB at 1000x) outlived
+    its last use until the cyclic collector ran, and freeing it then cost 4 s in the middle
+    of writing the manifest (bench/README.md, 2026-12-05).
+    """
+
+    __slots__ = ("compactor", "graph", "shapes_graph", "store")
+
+    def __init__(self, graph: rdflib.Graph, shapes_graph: rdflib.Graph, compactor: Compactor,
+                 store: ox.Store) -> None:
+        self.graph, self.shapes_graph = graph, shapes_graph
+        self.compactor, self.store = compactor, store
+
+    def shape_name(self, node, depth: int = 0) -> str | None:
         """A nested shape is a blank node: name it by where it sits in a named shape.
 
         ``olcs:ModelReleaseShape (property fair4ml:fineTunedFrom) sh:node (property
         olc:artefactDomain)``, not a blank node label that changes from run to run.
         """
+        shapes_graph = self.shapes_graph
         if not isinstance(node, rdflib.BNode) or depth > 8:
-            return show(node)
+            return self.show(node)
         parent = shapes_graph.value(None, SH.property, node)
         if parent is not None:
             path = shapes_graph.value(node, SH.path)
-            where = show(path) if path is not None else None
-            name = shape_name(parent, depth + 1)
+            where = self.show(path) if path is not None else None
+            name = self.shape_name(parent, depth + 1)
             return f"{name} (property {where})" if where else name
         for holder, predicate in shapes_graph.subject_predicates(node):
             if predicate == rdflib.RDF.first:  # a member of a list (sh:or, sh:and, sh:xone)
@@ -102,40 +137,27 @@ def read_results(graph: rdflib.Graph, shapes_graph: rdflib.Graph, parsed: Parsed
                                          (None, None))
                 if holder is None:
                     break
-            return f"{shape_name(holder, depth + 1)} {compactor.iri(str(predicate))}"
-        return show(node)
+            return f"{self.shape_name(holder, depth + 1)} {self.compactor.iri(str(predicate))}"
+        return self.show(node)
 
-    def show(node) -> str | None:
+    def show(self, node) -> str | None:
         if node is None:
             return None
         if isinstance(node, rdflib.URIRef):
-            return compactor.iri(str(node))
+            return self.compactor.iri(str(node))
         if isinstance(node, rdflib.BNode):
-            return (_describe_path(graph, node, compactor)
-                    or _describe_blank(store, ox.BlankNode(str(node)), compactor)
+            return (_describe_path(self.graph, node, self.compactor)
+                    or _describe_blank(self.store, ox.BlankNode(str(node)), self.compactor)
                     or f"_:{node}")
-        return node.n3(graph.namespace_manager)  # a literal as Turtle: "x", "x"@en, 5
+        return node.n3(self.graph.namespace_manager)  # a literal as Turtle: "x", "x"@en, 5
 
-    def origin(node) -> str | None:
-        if isinstance(node, rdflib.URIRef):
-            return parsed.file_of(ox.NamedNode(str(node)))
-        if isinstance(node, rdflib.BNode):
-            return parsed.file_of(ox.BlankNode(str(node)))
-        return None
 
-    for result in graph.subjects(rdflib.RDF.type, SH.ValidationResult):
-        focus = graph.value(result, SH.focusNode)
-        messages = sorted(str(m) for m in graph.objects(result, SH.resultMessage))
-        yield result, ValidationResult(
-            severity=SEVERITIES.get(graph.value(result, SH.resultSeverity), "Violation"),
-            file=origin(focus),
-            focus=show(focus) or "",
-            path=show(graph.value(result, SH.resultPath)),
-            value=show(graph.value(result, SH.value)),
-            message="; ".join(messages) or "(the shape has no sh:message)",
-            shape=shape_name(graph.value(result, SH.sourceShape)),
-            component=show(graph.value(result, SH.sourceConstraintComponent)),
-        )
+def _origin(parsed: ParsedSources, node) -> str | None:
+    if isinstance(node, rdflib.URIRef):
+        return parsed.file_of(ox.NamedNode(str(node)))
+    if isinstance(node, rdflib.BNode):
+        return parsed.file_of(ox.BlankNode(str(node)))
+    return None
 
 
 def _describe_blank(store: ox.Store, node: ox.BlankNode, compactor: Compactor) -> str | None:
